@@ -1,0 +1,43 @@
+/**
+ * Problems found in a manifest, each tied to a place in the file. Formatting is plain text
+ * here; colour is the CLI's business.
+ */
+export interface Diagnostic {
+  file: string;
+  line: number; // 1-based
+  column: number; // 1-based
+  /** Characters to underline from `column` (at least 1). */
+  length: number;
+  severity: 'error' | 'warning';
+  message: string;
+  /** How to fix it, when there is more to say than the message. */
+  hint?: string;
+  /** The manifest key path the problem is about, e.g. ["train", "timeout"]. */
+  path: (string | number)[];
+}
+
+export interface FormatStyle {
+  bold(text: string): string;
+  red(text: string): string;
+  dim(text: string): string;
+}
+
+const plain: FormatStyle = { bold: (t) => t, red: (t) => t, dim: (t) => t };
+
+/** `mlgen.yaml:12:5 error: message`, then the line with a caret under the place, then the hint. */
+export function formatDiagnostic(d: Diagnostic, source: string | undefined, style: FormatStyle = plain): string {
+  const out = [`${style.bold(`${d.file}:${d.line}:${d.column}`)} ${style.red(d.severity)}: ${d.message}`];
+  const text = source?.split(/\r?\n/)[d.line - 1];
+  if (text !== undefined && text.length <= 500) {
+    const gutter = String(d.line);
+    out.push(style.dim(`${gutter} | `) + text);
+    const caretWidth = Math.max(1, Math.min(d.length, text.length - d.column + 1));
+    out.push(style.dim(`${' '.repeat(gutter.length)} | `) + ' '.repeat(Math.max(0, d.column - 1)) + style.red('^'.repeat(caretWidth)));
+  }
+  if (d.hint) out.push(`  hint: ${d.hint}`);
+  return out.join('\n');
+}
+
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>, style?: FormatStyle): string {
+  return diagnostics.map((d) => formatDiagnostic(d, sources.get(d.file), style)).join('\n\n');
+}

@@ -1,0 +1,352 @@
+/**
+ * The manifest model of `shared/manifest-v1.md`, in zod: types, defaults and every rule.
+ * `schemas/mlgen.schema.json` is generated from this file (`npm run schema`), so each key
+ * carries the description an editor shows.
+ */
+import { z } from 'zod';
+import { checkCron } from './cron.js';
+import { checkDuration } from './duration.js';
+
+export const TARGET_IDS = ['github', 'gitlab', 'azure', 'jenkins'] as const;
+export const CACHE_KINDS = ['pip', 'dvc'] as const;
+export const TRAIN_MODES = ['full', 'incremental', 'drift'] as const;
+
+const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/** Prefixes that belong to mlgen or to a platform: a secret named so would be shadowed. */
+const RESERVED_SECRET_PREFIXES = ['MLGEN_', 'GITHUB_', 'CI_', 'GITLAB_', 'BUILD_', 'SYSTEM_', 'AGENT_', 'JENKINS_', 'RUNNER_'];
+
+const slug = (what: string) =>
+  z
+    .string()
+    .max(63, 'is at most 63 characters')
+    .regex(SLUG, `${what} holds only lowercase letters, digits and "-", and starts with a letter or digit (e.g. house-prices)`);
+
+/** A shell command run in the repository root. `${{` would be evaluated by GitHub or Azure before the shell sees it. */
+const command = z
+  .string()
+  .min(1, 'a command cannot be empty')
+  .refine((text) => !text.includes('${{'), {
+    message:
+      'a command may not contain "${{": GitHub and Azure would evaluate it as an expression before the shell runs (an injection risk); read values from environment variables instead, e.g. "$MLGEN_VERSION"',
+  })
+  .describe('A shell command, run in the repository root with the MLGEN_* variables set.');
+
+const commands = z
+  .union([command, z.array(command).min(1)])
+  .describe('One command or a list of commands, run in order.');
+
+/** A repository-relative path: absolute paths and `..` would reach outside the project. */
+const relativePath = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} cannot be empty`)
+    .refine((p) => !/^([/\\]|[A-Za-z]:)/.test(p), { message: `${what} must be relative to the repository root, not absolute` })
+    .refine((p) => !p.split(/[/\\]/).includes('..'), { message: `${what} may not climb out of the repository with ".."` });
+
+const cron = z
+  .string()
+  .superRefine((text, ctx) => {
+    const problem = checkCron(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('A cron expression with five fields, in UTC, e.g. "0 6 * * *".');
+
+const duration = z
+  .string()
+  .superRefine((text, ctx) => {
+    const problem = checkDuration(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('A duration: a whole number with s, m or h, e.g. "15m".');
+
+const runner = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .describe('A runner label, or a list of labels a runner must all have (e.g. [self-hosted, gpu]).');
+
+const image = z.string().min(1).describe('A container image to run the job in, e.g. python:3.11-slim.');
+
+const namedCommand = (what: string) =>
+  z.strictObject({
+    name: slug(`a ${what} name`).describe(`The ${what}'s name, used in job names: lowercase letters, digits and "-".`),
+    run: command.describe(`The command that runs the ${what}.`),
+  });
+
+const defaults = z
+  .strictObject({
+    python: z
+      .string({ error: 'must be a quoted string such as "3.11" (YAML reads 3.10 as the number 3.1)' })
+      .regex(/^3\.\d+(\.\d+)?$/, 'is a Python 3 version such as "3.11" or "3.12.4"')
+      .default('3.11')
+      .describe('The Python version jobs set up. Quote it: "3.10", not 3.10.'),
+    image: image.optional(),
+    runner: runner.default('ubuntu-latest'),
+    install: commands.default('pip install -r requirements.txt').describe('How every job installs dependencies: one command or a list.'),
+    cache: z
+      .array(z.enum(CACHE_KINDS))
+      .default(['pip'])
+      .describe('Caches to keep between runs: pip (keyed on requirements files), dvc (keyed on dvc.lock).'),
+    timeout: duration.default('60m').describe('How long a job may run unless its section says otherwise.'),
+    branch: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9._/-]+$/, 'a branch name holds letters, digits, ".", "_", "/" and "-"')
+      .default('main')
+      .describe('The release branch: packaging and deploys run only from it.'),
+  })
+  .describe('How every job runs unless a section overrides it.');
+
+const data = z
+  .strictObject({
+    pull: command.optional().describe('Fetches versioned data before data tests and training, e.g. "dvc pull".'),
+    tests: z.array(namedCommand('data test')).default([]).describe('Data tests, run in parallel with the code checks.'),
+  })
+  .describe('Versioned data and its tests.');
+
+const train = z
+  .strictObject({
+    run: command.describe('The training command. It writes the model and, with an evaluate section, the metrics file.'),
+    paths: z
+      .array(relativePath('a path pattern'))
+      .min(1)
+      .optional()
+      .describe('On pushes and pull requests, train only when a file matching one of these globs changed. Default: always.'),
+    runner: runner.optional(),
+    image: image.optional(),
+    timeout: duration.optional(),
+    artifacts: z
+      .array(relativePath('an artifact path'))
+      .default([])
+      .describe('Files and folders training produces, passed to later jobs and kept.'),
+  })
+  .describe('Model training.');
+
+const gate = z
+  .strictObject({
+    metric: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a metric name holds letters, digits, "_", "." and "-"')
+      .describe('The key of the metric in the metrics file.'),
+    min: z.number().finite().optional().describe('The metric must be at least this.'),
+    max: z.number().finite().optional().describe('The metric must be at most this.'),
+  })
+  .refine((g) => g.min !== undefined || g.max !== undefined, {
+    message: 'a gate needs a bound: add "min" or "max", e.g. { metric: r2, min: 0.8 }',
+  })
+  .refine((g) => g.min === undefined || g.max === undefined || g.min <= g.max, {
+    message: 'this gate can never pass: its min is above its max',
+  });
+
+const baseline = z
+  .strictObject({
+    fetch: command.optional().describe('Writes the production model\'s metrics to `file` before the comparison.'),
+    file: relativePath('the baseline file').describe('A flat JSON object of the production model\'s metrics.'),
+    tolerance: z
+      .record(z.string(), z.number().finite().min(0, 'a tolerance is a share such as 0.05, never negative'))
+      .default({})
+      .describe('Relative slack per metric: 0.05 lets a metric be at most 5 % worse than the baseline. Default 0.'),
+  })
+  .describe('No regression against the model in production.');
+
+const evaluate = z
+  .strictObject({
+    metrics: relativePath('the metrics file').default('metrics.json').describe('A flat JSON object of numbers written by training.'),
+    gates: z.array(gate).default([]).describe('Bounds a metric must meet; each needs min or max.'),
+    baseline: baseline.optional(),
+  })
+  .superRefine((e, ctx) => {
+    const gated = new Set(e.gates.map((g) => g.metric));
+    for (const metric of Object.keys(e.baseline?.tolerance ?? {})) {
+      if (!gated.has(metric)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['baseline', 'tolerance', metric],
+          message: `"${metric}" has a tolerance but no gate, so mlgen cannot tell which direction is worse: add a gate for it`,
+        });
+      }
+    }
+  })
+  .describe('Metric gates: thresholds and no regression against production.');
+
+const packageSection = z
+  .strictObject({
+    image: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$/, 'an image name is lowercase, without a tag (mlgen tags it with the commit)')
+      .optional()
+      .describe('The image to build from the Dockerfile and push, tagged with the commit SHA.'),
+    dockerfile: relativePath('the Dockerfile path').default('Dockerfile'),
+    login: command.optional().describe('Logs in to the registry before the push, e.g. reading a password from a secret.'),
+    register: command.optional().describe('Registers the model, e.g. in a model registry.'),
+  })
+  .refine((p) => p.image !== undefined || p.register !== undefined, {
+    message: 'package needs "image" (a container to build) or "register" (a model registry command), or both',
+  })
+  .describe('Packaging and model registration, from the release branch only.');
+
+const staging = z
+  .strictObject({
+    run: command.describe('Deploys to staging; $MLGEN_IMAGE names the image.'),
+    url: z.url().optional().describe('Where staging answers, shown on the deployment.'),
+    smoke: command.optional().describe('A smoke test against staging, run after the deploy.'),
+  })
+  .describe('The staging environment.');
+
+const canary = z
+  .strictObject({
+    steps: z
+      .array(z.number().int('a canary step is a whole percentage').min(1, 'canary steps lie within 1..99').max(99, 'canary steps lie within 1..99 (production takes the rest)'))
+      .min(1)
+      .refine((steps) => steps.every((s, i) => i === 0 || s > steps[i - 1]!), { message: 'canary steps must strictly increase, e.g. [10, 50]' })
+      .describe('Traffic percentages in order; production takes the rest.'),
+    run: command.describe('Shifts $MLGEN_CANARY_PERCENT of traffic to $MLGEN_IMAGE.'),
+    analysis: command.optional().describe('Decides whether the canary is healthy; a failure triggers rollback.'),
+    interval: duration.default('10m').describe('Soak time before each analysis.'),
+    rollback: command.optional().describe('Undoes the canary when a step fails.'),
+  })
+  .describe('A canary rollout in steps with analysis and rollback.');
+
+const production = z
+  .strictObject({
+    run: command.describe('Deploys to production.'),
+    url: z.url().optional(),
+    approval: z.boolean().default(false).describe('A person approves before production.'),
+  })
+  .describe('The production environment.');
+
+const deploy = z
+  .strictObject({ staging: staging.optional(), canary: canary.optional(), production: production.optional() })
+  .describe('Environments, deployed in order from the release branch.');
+
+const trigger = z
+  .strictObject({
+    mode: z.enum(TRAIN_MODES).describe('How to retrain; commands see it as $MLGEN_TRAIN_MODE.'),
+    schedule: cron.optional(),
+    event: slug('an event name').optional().describe('An external event that starts this retrain, e.g. drift-detected.'),
+  })
+  .refine((t) => t.schedule !== undefined || t.event !== undefined, {
+    message: 'a retrain trigger needs "schedule" (a cron) or "event" (an external event name)',
+  });
+
+const pipelines = z
+  .strictObject({
+    predict: z
+      .strictObject({
+        schedule: cron,
+        run: command.describe('The batch prediction; $MLGEN_MODEL_VERSION names the model (default latest).'),
+        runner: runner.optional(),
+        image: image.optional(),
+        timeout: duration.optional(),
+      })
+      .optional()
+      .describe('Scheduled batch prediction.'),
+    retrain: z
+      .strictObject({
+        deploy: z.boolean().default(false).describe('A retrained model that passes the gates goes on to staging, canary and approved production.'),
+        triggers: z.array(trigger).min(1, 'retrain needs at least one trigger').describe('Schedules and events that retrain.'),
+      })
+      .optional()
+      .describe('Retraining: incremental, full and drift-triggered.'),
+  })
+  .describe('Pipelines beyond CI.');
+
+const overrides = z
+  .strictObject({
+    github: z.record(z.string(), z.unknown()).optional().describe('Deep-merged into every GitHub workflow; a job entry applies where that job exists.'),
+    gitlab: z.record(z.string(), z.unknown()).optional().describe('Deep-merged into .gitlab-ci.yml.'),
+    azure: z.record(z.string(), z.unknown()).optional().describe('Deep-merged into azure-pipelines.yml.'),
+    jenkins: z
+      .strictObject({
+        agent: z.string().min(1).optional().describe('An agent label for every stage, replacing the runner labels.'),
+        options: z.array(z.string().min(1)).optional().describe('Extra lines for the options block, e.g. "buildDiscarder(logRotator(numToKeepStr: \'20\'))".'),
+        environment: z.record(z.string().regex(SECRET_NAME), z.string()).optional().describe('Extra environment variables.'),
+      })
+      .optional()
+      .describe('Jenkinsfiles are Groovy: a smaller, typed surface.'),
+  })
+  .describe('Escape hatch, applied after mlgen renders each target.');
+
+export const manifestSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('The JSON Schema for editors.'),
+    version: z.literal(1, { error: 'must be 1, the only manifest version so far' }).describe('The manifest version: 1.'),
+    name: slug('a project name').describe('The project name, used in job, file and image names.'),
+    targets: z
+      .array(z.enum(TARGET_IDS))
+      .min(1)
+      .refine((t) => new Set(t).size === t.length, { message: 'each target is named once' })
+      .default([...TARGET_IDS])
+      .describe('The CI systems to generate for. Default: all four.'),
+    defaults: defaults.default(() => defaults.parse({})),
+    data: data.optional(),
+    checks: z.array(namedCommand('check')).default([]).describe('Code checks on every change, in parallel with the data tests.'),
+    train: train.optional(),
+    evaluate: evaluate.optional(),
+    package: packageSection.optional(),
+    deploy: deploy.optional(),
+    pipelines: pipelines.optional(),
+    secrets: z
+      .array(
+        z
+          .string()
+          .regex(SECRET_NAME, 'a secret is named in UPPER_SNAKE_CASE, e.g. REGISTRY_PASSWORD; its value lives in the CI system')
+          .refine((n) => !RESERVED_SECRET_PREFIXES.some((p) => n.startsWith(p)), {
+            message: `a secret name may not start with ${RESERVED_SECRET_PREFIXES.join(', ')}: the platforms or mlgen set those`,
+          }),
+      )
+      .refine((s) => new Set(s).size === s.length, { message: 'each secret is named once' })
+      .default([])
+      .describe('Names of secrets; values live in the CI system and reach commands as environment variables.'),
+    notify: z.strictObject({ failure: command.describe('Runs when the pipeline fails.') }).optional(),
+    overrides: overrides.optional(),
+  })
+  .superRefine((m, ctx) => {
+    const unique = (names: string[], where: (string | number)[], what: string) => {
+      names.forEach((n, i) => {
+        if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: [...where, i, 'name'], message: `${what} "${n}" is named twice` });
+      });
+    };
+    unique(m.checks.map((c) => c.name), ['checks'], 'check');
+    unique((m.data?.tests ?? []).map((t) => t.name), ['data', 'tests'], 'data test');
+    if (m.evaluate && !m.train) {
+      ctx.addIssue({ code: 'custom', path: ['evaluate'], message: 'evaluate reads metrics written by training: add a train section' });
+    }
+    if (m.pipelines?.retrain && !m.train) {
+      ctx.addIssue({ code: 'custom', path: ['pipelines', 'retrain'], message: 'retrain runs the train section: add one' });
+    }
+    const hasDeploy = m.deploy && (m.deploy.staging || m.deploy.canary || m.deploy.production);
+    if (m.pipelines?.retrain?.deploy && !hasDeploy) {
+      ctx.addIssue({ code: 'custom', path: ['pipelines', 'retrain', 'deploy'], message: 'retrain.deploy is true but there is no deploy section to go to' });
+    }
+    // A schedule is how GitHub (github.event.schedule) and Azure (the schedule's name) tell pipelines apart.
+    const seen = new Map<string, string>();
+    const schedules: [string, (string | number)[]][] = [];
+    if (m.pipelines?.predict) schedules.push([m.pipelines.predict.schedule, ['pipelines', 'predict', 'schedule']]);
+    m.pipelines?.retrain?.triggers.forEach((t, i) => {
+      if (t.schedule) schedules.push([t.schedule, ['pipelines', 'retrain', 'triggers', i, 'schedule']]);
+    });
+    for (const [expression, path] of schedules) {
+      const key = expression.trim().split(/\s+/).join(' ');
+      if (seen.has(key)) {
+        ctx.addIssue({ code: 'custom', path, message: `the schedule "${expression}" is used twice; the platforms could not tell the pipelines apart: shift one by a minute` });
+      }
+      seen.set(key, expression);
+    }
+    const modes = new Map<string, number>();
+    m.pipelines?.retrain?.triggers.forEach((t, i) => {
+      const key = `${t.mode}:${t.schedule ? 'schedule' : 'event'}:${t.event ?? ''}`;
+      if (modes.has(key)) {
+        ctx.addIssue({ code: 'custom', path: ['pipelines', 'retrain', 'triggers', i], message: 'this trigger repeats an earlier one' });
+      }
+      modes.set(key, i);
+    });
+  })
+  .describe('mlgen.yaml: an ML project described once, compiled into native CI for GitHub, GitLab, Azure and Jenkins.');
+
+/** The manifest as written (defaults not yet applied). */
+export type ManifestInput = z.input<typeof manifestSchema>;
+/** The manifest after validation, with every default filled in. */
+export type Manifest = z.output<typeof manifestSchema>;
+export type TargetId = (typeof TARGET_IDS)[number];
+export type TrainMode = (typeof TRAIN_MODES)[number];
+export type CacheKind = (typeof CACHE_KINDS)[number];

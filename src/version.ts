@@ -1,0 +1,2 @@
+/** mlgen's version, written into every header. A test keeps it equal to package.json's. */
+export const VERSION = '0.1.0';
