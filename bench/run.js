@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// mlgen's benchmark: cold CLI runs against `node -e 0`, alternated in one process so machine
+// noise hits both sides alike, and in-process compilation throughput. Writes bench/RESULTS.md.
+//
+//   npm run bench              (builds first)
+//   node bench/run.js --runs 30 --cli "node /path/to/installed/mlgen/bin/run.js"
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const runs = Number(option('--runs', '25'));
+const cli = option('--cli', `node ${join(root, 'bin/run.js')}`).split(' ');
+const write = !args.includes('--no-write');
+
+const fullManifest = readFileSync(join(root, 'tests/fixtures/manifests/spec-complete.yaml'), 'utf8');
+const work = mkdtempSync(join(tmpdir(), 'mlgen-bench-'));
+writeFileSync(join(work, 'mlgen.yaml'), fullManifest);
+
+function timeOnce(argv, cwd) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(`${argv.join(' ')} exited ${result.status}: ${result.stderr.toString().slice(0, 500)}`);
+  }
+  return ms;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** Alternates baseline and subject runs, after one warm-up each (file cache, not JIT: each run is a new process). */
+function compare(subject, prepare = () => {}) {
+  const baseline = ['node', '-e', '0'];
+  timeOnce(baseline, work);
+  prepare();
+  timeOnce(subject, work);
+  const base = [];
+  const measured = [];
+  for (let i = 0; i < runs; i++) {
+    base.push(timeOnce(baseline, work));
+    prepare();
+    measured.push(timeOnce(subject, work));
+  }
+  return { baseline: median(base), subject: median(measured), ratio: median(measured) / median(base) };
+}
+
+const validate = compare([...cli, 'validate', 'mlgen.yaml']);
+const generateOut = join(work, 'out');
+const generate = compare([...cli, 'generate', '--manifest', 'mlgen.yaml', '--out', generateOut, '--force'], () =>
+  rmSync(generateOut, { recursive: true, force: true }),
+);
+
+// In-process: distinct manifests (names and commands differ), all four targets each.
+const { generate: generateFiles } = await import(join(root, 'dist/engine/generate.js'));
+function throughput(count) {
+  const texts = Array.from({ length: count }, (_, i) =>
+    fullManifest.replace('name: house-prices', `name: house-prices-${i}`).replace('ruff check .', `ruff check src/pkg${i}`),
+  );
+  let peak = process.memoryUsage().rss;
+  let files = 0;
+  const start = process.hrtime.bigint();
+  for (const text of texts) {
+    const result = generateFiles(text, { manifestPath: 'mlgen.yaml' });
+    if (!result.ok) throw new Error('bench manifest invalid');
+    files += result.files.length;
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { count, perSecond: count / seconds, files, peakMiB: peak / 2 ** 20 };
+}
+const inProcess = [1, 100, 1000].map(throughput);
+rmSync(work, { recursive: true, force: true });
+
+const fmt = (n, digits = 1) => n.toFixed(digits);
+const table = [
+  '| measurement | median | `node -e 0` | ratio | target |',
+  '| --- | --- | --- | --- | --- |',
+  `| cold \`mlgen validate\` (full manifest) | ${fmt(validate.subject)} ms | ${fmt(validate.baseline)} ms | ${fmt(validate.ratio, 2)}x | at most 1.6x |`,
+  `| cold \`mlgen generate\` (all four targets) | ${fmt(generate.subject)} ms | ${fmt(generate.baseline)} ms | ${fmt(generate.ratio, 2)}x | at most 2.0x |`,
+  '',
+  '| in-process compilation, all four targets | manifests per second | files | peak RSS |',
+  '| --- | --- | --- | --- |',
+  ...inProcess.map((r) => `| ${r.count} distinct manifest${r.count === 1 ? '' : 's'} | ${fmt(r.perSecond, 0)} | ${r.files} | ${fmt(r.peakMiB, 0)} MiB |`),
+].join('\n');
+
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB`;
+const report = `# Benchmark results
+
+Produced by \`npm run bench\` (bench/run.js): ${runs} alternating runs per cold measurement, medians.
+Machine: ${machine}. Node ${process.version}. CLI: \`${cli.join(' ').replace(root, '.')}\`.
+
+${table}
+`;
+console.log(report);
+if (write) writeFileSync(join(root, 'bench/RESULTS.md'), report);
+
+const failed = [validate.ratio > 1.6 && 'validate', generate.ratio > 2.0 && 'generate', inProcess[2].perSecond < 1000 && 'throughput'].filter(Boolean);
+if (failed.length) console.log(`Above target: ${failed.join(', ')}`);
