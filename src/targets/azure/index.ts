@@ -1,8 +1,8 @@
 import type { Target } from '../types.js';
+import { renderAzure } from './render.js';
 
-// Placeholder until the azure target lands: it renders nothing.
 export const azureTarget: Target = {
   id: 'azure',
-  displayName: 'azure',
-  render: () => [],
+  displayName: 'Azure Pipelines',
+  render: renderAzure,
 };

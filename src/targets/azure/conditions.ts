@@ -1,0 +1,94 @@
+/**
+ * Stage conditions: Azure's runtime expressions for "which plan jobs run for this event".
+ *
+ * One pipeline definition holds the ci, predict and retrain pipelines; the root variable
+ * MLGEN_PIPELINE says which one a run is. A stage's `dependsOn` lists what its job follows in
+ * any pipeline, and its condition asks for success only of what it follows in the current
+ * pipeline: retrain has no checks, so training there waits for the checks' stages (skipped)
+ * without requiring them. A stage that a condition skipped never counts as success, so
+ * everything after it is skipped too, in every pipeline.
+ */
+import { jobById, needsIn, type PipelineId, type Plan, type PlanJob } from '../../plan/index.js';
+import { exprString } from './escape.js';
+import { stageId } from './ids.js';
+
+/** An expression tree, printed on one line when short and indented when not. */
+type Expr = string | { fn: string; args: Expr[] };
+
+const call = (fn: string, ...args: Expr[]): Expr => ({ fn, args });
+const variable = (name: string) => `variables[${exprString(name)}]`;
+
+/** Stage `train_changes`, job `train_changes`, step `diff`, output `changed`. */
+export const CHANGES_ID = 'train_changes';
+export const CHANGES_STEP = 'diff';
+export const CHANGES_OUTPUT = 'changed';
+
+/** The Build.Reason values of a push or a pull request: the events where train.paths matter. */
+const CHANGE_REASONS = ['IndividualCI', 'BatchedCI', 'PullRequest'];
+
+export function pipelineIs(pipelines: readonly PipelineId[]): Expr {
+  return pipelines.length === 1
+    ? call('eq', variable('MLGEN_PIPELINE'), exprString(pipelines[0] ?? ''))
+    : call('in', variable('MLGEN_PIPELINE'), ...pipelines.map(exprString));
+}
+
+/** A push or pull request: the only runs whose train.paths changes are computed. */
+export function isChangeEvent(): Expr {
+  return call('in', variable('Build.Reason'), ...CHANGE_REASONS.map(exprString));
+}
+
+function succeeded(ids: string[]): Expr {
+  return call('succeeded', ...ids.map((id) => exprString(stageId(id))));
+}
+
+/** The condition of the stage that runs `job`. */
+export function stageCondition(plan: Plan, job: PlanJob, pathsFilter: boolean): string {
+  const terms: Expr[] = [call('not', call('canceled'))];
+  // Group the job's pipelines by what it follows there, so equal cases print once.
+  const groups = new Map<string, PipelineId[]>();
+  for (const pipeline of job.pipelines) {
+    const key = needsIn(plan, job, pipeline).join(' ');
+    groups.set(key, [...(groups.get(key) ?? []), pipeline]);
+  }
+  const cases = [...groups].map(([needs, pipelines]) => {
+    const ids = needs === '' ? [] : needs.split(' ');
+    return ids.length === 0 ? pipelineIs(pipelines) : call('and', pipelineIs(pipelines), succeeded(ids));
+  });
+  const [only] = cases;
+  if (cases.length > 1) terms.push(call('or', ...cases));
+  else if (only !== undefined && typeof only !== 'string' && only.fn === 'and') terms.push(...only.args);
+  else if (only !== undefined) terms.push(only);
+  if (job.releaseOnly) {
+    terms.push(call('eq', variable('Build.SourceBranch'), exprString(`refs/heads/${plan.releaseBranch}`)));
+    terms.push(call('ne', variable('Build.Reason'), exprString('PullRequest')));
+  }
+  if (pathsFilter) {
+    const changed = `dependencies.${CHANGES_ID}.outputs[${exprString(`${CHANGES_ID}.${CHANGES_STEP}.${CHANGES_OUTPUT}`)}]`;
+    terms.push(call('or', call('notIn', variable('Build.Reason'), ...CHANGE_REASONS.map(exprString)), call('eq', changed, exprString('true'))));
+  }
+  return print(call('and', ...terms));
+}
+
+/**
+ * Whether a job's stage checks the train.paths output itself: a job that follows training
+ * on push and pull request, unless something it follows in ci already does (then that
+ * stage's skip carries over).
+ */
+export function checksTrainPaths(plan: Plan, job: PlanJob): boolean {
+  const trainPaths = plan.jobs.some((j) => j.kind === 'train' && j.paths.length > 0);
+  if (!trainPaths || !job.followsTraining || !job.pipelines.includes('ci')) return false;
+  return !needsIn(plan, job, 'ci').some((id) => jobById(plan, id).followsTraining);
+}
+
+const LINE = 100;
+
+export function print(expr: Expr, indent = ''): string {
+  const flat = printFlat(expr);
+  if (typeof expr === 'string' || indent.length + flat.length <= LINE) return flat;
+  const inner = `${indent}  `;
+  return `${expr.fn}(\n${expr.args.map((arg) => inner + print(arg, inner)).join(',\n')}\n${indent})`;
+}
+
+function printFlat(expr: Expr): string {
+  return typeof expr === 'string' ? expr : `${expr.fn}(${expr.args.map(printFlat).join(', ')})`;
+}

@@ -1,0 +1,51 @@
+/**
+ * Getting manifest text to the shell intact through Azure's three expression syntaxes.
+ *
+ * - `${{ … }}` (template expressions): the manifest refuses commands that contain `${{`.
+ * - `$[ … ]` (runtime expressions): only a whole value in variables and conditions is one;
+ *   mlgen puts no manifest text there.
+ * - `$(name)` (macros): before a step runs, the agent replaces `$(name)` with the value of the
+ *   variable `name` (case-insensitive) and leaves it alone when no such variable exists. A
+ *   command such as `echo '$(Build.SourceVersion)'`, or `$(pwd)` in a project that happens to
+ *   define a variable `pwd`, would reach the shell changed, or even carry a secret's value.
+ *
+ * Azure has no escape for macros. Its expansion is one left-to-right pass that never rescans
+ * a value it inserted (azure-pipelines-agent, VarUtil.ExpandValues). So mlgen writes every
+ * `$(` that could start a macro as `$(mlgen.dollarParen)`, a variable whose value is `$(`:
+ * the agent turns it back into `$(` and continues after it, and the shell receives the
+ * command as written. A candidate is `$(` followed by a non-empty run of non-whitespace up
+ * to the next `)`: variable names cannot hold whitespace, so `$(date +%s)` stays as it is.
+ */
+
+/** The variable whose value is `$(`. Defined at the pipeline root. */
+export const DOLLAR_PAREN = 'mlgen.dollarParen';
+
+export function protectMacros(text: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('$(', from);
+    if (open < 0) break;
+    const close = text.indexOf(')', open + 2);
+    if (close < 0) break;
+    const name = text.slice(open + 2, close);
+    out += text.slice(from, open) + (/^\S+$/.test(name) ? `$(${DOLLAR_PAREN})` : '$(');
+    from = open + 2;
+  }
+  return out + text.slice(from);
+}
+
+/** True when some text needs `protectMacros`, so the pipeline must define DOLLAR_PAREN. */
+export function needsProtection(text: string): boolean {
+  return protectMacros(text) !== text;
+}
+
+/** A word for bash: bare when it is plainly safe, else single-quoted. */
+export function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A string literal for Azure's expression syntax ('' escapes a quote). */
+export function exprString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}

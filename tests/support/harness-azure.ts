@@ -1,0 +1,160 @@
+/**
+ * The Azure Pipelines harness. validate(): Microsoft's published YAML schema (the one the
+ * Azure Pipelines VS Code extension uses) plus the server's rules the schema cannot express
+ * (id syntax, unique ids, dependsOn targets, output-variable references, expression syntax).
+ * jobsFor(): tests/targets/azure/simulate.ts. scripts(): each bash step after the agent's
+ * macro pass, which is what bash receives.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { parse } from 'yaml';
+import type { GeneratedFile } from '../../src/files/index.js';
+import type { Plan, PlanEvent } from '../../src/plan/index.js';
+import { expandMacros, parseExpression } from '../targets/azure/expressions.js';
+import { predefined, rootVariables, simulate, stepListsOf, triggerFor, type Trigger } from '../targets/azure/simulate.js';
+import type { TargetHarness } from './harness.js';
+
+type Doc = Record<string, any>;
+
+export const AZURE_FILE = 'azure-pipelines.yml';
+const SCHEMA = new URL('../../../shared/schemas/azure-pipelines.schema.json', import.meta.url);
+const ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+let compiled: ValidateFunction | undefined;
+
+/** Microsoft's schema, compiled once per test process (about 1.5 s). */
+export function schemaValidator(): ValidateFunction {
+  compiled ??= new Ajv({ strict: false, unicodeRegExp: false, allErrors: false }).compile(JSON.parse(readFileSync(SCHEMA, 'utf8')));
+  return compiled;
+}
+
+export function azureDocument(files: readonly GeneratedFile[]): Doc | undefined {
+  const file = files.find((f) => f.path === AZURE_FILE);
+  return file ? (parse(file.content) as Doc) : undefined;
+}
+
+/** Schema findings for one file's text: the schema types every scalar as a string, as Azure reads it. */
+export function schemaFindings(text: string): string[] {
+  const validate = schemaValidator();
+  if (validate(parse(text, { schema: 'failsafe' }))) return [];
+  return (validate.errors ?? []).map((e) => `schema: ${e.instancePath || '/'} ${e.message ?? ''}`);
+}
+
+/** Rules the Azure server applies that the schema does not. */
+export function structuralFindings(doc: Doc): string[] {
+  const findings: string[] = [];
+  const stageIds = new Set<string>();
+  for (const stage of (doc.stages ?? []) as Doc[]) {
+    const id = String(stage.stage);
+    if (!ID.test(id)) findings.push(`stage id "${id}" must hold only letters, digits and _ and not start with a digit`);
+    if (stageIds.has(id.toLowerCase())) findings.push(`stage id "${id}" is used twice`);
+    for (const dep of [stage.dependsOn ?? []].flat()) if (!stageIds.has(String(dep).toLowerCase())) findings.push(`stage ${id} depends on "${dep}", which does not come before it`);
+    stageIds.add(id.toLowerCase());
+    findings.push(...expressionFindings(`stage ${id}`, stage.condition));
+    const jobIds = new Set<string>();
+    for (const job of (stage.jobs ?? []) as Doc[]) {
+      const jobId = String(job.job ?? job.deployment);
+      if (!ID.test(jobId)) findings.push(`job id "${jobId}" must hold only letters, digits and _ and not start with a digit`);
+      if (job.deployment !== undefined && jobId.toLowerCase() === 'deploy') findings.push('"deploy" cannot name a deployment job');
+      if (jobIds.has(jobId.toLowerCase())) findings.push(`job id "${jobId}" is used twice in stage ${id}`);
+      for (const dep of [job.dependsOn ?? []].flat()) if (!jobIds.has(String(dep).toLowerCase())) findings.push(`job ${jobId} depends on "${dep}", which does not come before it`);
+      jobIds.add(jobId.toLowerCase());
+      findings.push(...expressionFindings(`job ${jobId}`, job.condition));
+    }
+    for (const match of String(stage.condition ?? '').matchAll(/dependencies\.(\w+)\.outputs\['(\w+)\.(\w+)\.(\w+)'\]/g)) {
+      const [, from, job, step] = match;
+      const source = ((doc.stages ?? []) as Doc[]).find((s) => s.stage === from);
+      const deps = [stage.dependsOn ?? []].flat();
+      const hasStep = ((source?.jobs ?? []) as Doc[]).some((j) => j.job === job && ((j.steps ?? []) as Doc[]).some((s) => s.name === step));
+      if (!deps.includes(from) || !hasStep) findings.push(`stage ${id} reads output ${match[0]}, which no dependency publishes`);
+    }
+  }
+  return findings;
+}
+
+function expressionFindings(where: string, condition: unknown): string[] {
+  if (condition === undefined) return [];
+  try {
+    parseExpression(String(condition));
+    return [];
+  } catch (error) {
+    return [`${where} condition: ${(error as Error).message}`];
+  }
+}
+
+/** The plan job ids a run holds, in plan order; native helper jobs (approval, diff, notify) have no plan id. */
+function planIds(plan: Plan, nativeIds: string[]): string[] {
+  const ran = new Set(nativeIds.map((id) => id.replace(/_/g, '-')));
+  return plan.jobs.map((j) => j.id).filter((id) => ran.has(id));
+}
+
+export async function simulateRun(files: readonly GeneratedFile[], plan: Plan, event: PlanEvent, pathsChanged: boolean, failing?: ReadonlySet<string>) {
+  const doc = azureDocument(files);
+  if (!doc) return [];
+  const trigger = triggerFor(doc, plan, event);
+  if (!trigger) return [];
+  const train = plan.jobs.find((j) => j.kind === 'train');
+  return simulate(doc, trigger, { pathsChanged, trainPaths: train?.kind === 'train' ? train.paths : [], ...(failing ? { failing } : {}) });
+}
+
+export interface AzureScript {
+  stage: string;
+  job: string;
+  hook: string;
+  displayName: string;
+  /** What bash receives: the step's text after the agent's macro pass. */
+  script: string;
+  env: Record<string, string>;
+}
+
+/** Every bash step with its text as bash receives it, for a push to the release branch. */
+export function azureScripts(files: readonly GeneratedFile[]): AzureScript[] {
+  const doc = azureDocument(files);
+  if (!doc) return [];
+  const trigger: Trigger = { reason: 'IndividualCI', sourceBranch: 'refs/heads/main', parameters: {} };
+  const root = { ...predefined(trigger), ...rootVariables(doc, trigger), 'strategy.increment': '10' };
+  const out: AzureScript[] = [];
+  for (const stage of (doc.stages ?? []) as Doc[]) {
+    for (const job of (stage.jobs ?? []) as Doc[]) {
+      for (const list of stepListsOf(job)) {
+        for (const step of list.steps) {
+          if (typeof step.bash !== 'string') continue;
+          const env = (step.env ?? {}) as Record<string, string>;
+          // Secrets are pipeline variables too: a command must never expand one by accident.
+          const secrets = Object.fromEntries(Object.values(env).flatMap((v) => [...String(v).matchAll(/^\$\(([\w.]+)\)$/g)].map((m) => [m[1] ?? '', 'secret-value'])));
+          const variables = { ...secrets, ...root, ...list.variables };
+          out.push({
+            stage: String(stage.stage),
+            job: String(job.job ?? job.deployment),
+            hook: list.hook,
+            displayName: String(step.displayName ?? ''),
+            script: expandMacros(step.bash, variables),
+            env: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, expandMacros(String(v), variables)])),
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export const azureHarness: TargetHarness = {
+  id: 'azure',
+  async validate(sets) {
+    return sets.map((files) => {
+      const file = files.find((f) => f.path === AZURE_FILE);
+      if (!file) return [];
+      return [...schemaFindings(file.content), ...structuralFindings(parse(file.content) as Doc)];
+    });
+  },
+  async jobsFor(files, plan, event, pathsChanged) {
+    const ran = await simulateRun(files, plan, event, pathsChanged);
+    return planIds(
+      plan,
+      ran.filter((j) => j.result === 'Succeeded').map((j) => j.job),
+    );
+  },
+  async scripts(files) {
+    return azureScripts(files).map((s) => s.script);
+  },
+};
