@@ -26,6 +26,10 @@ function runtimeFor(manifest: Manifest, section: Section = {}): Runtime {
   return runtime;
 }
 
+function withoutImage({ image: _image, ...runtime }: Runtime): Runtime {
+  return runtime;
+}
+
 export function compilePlan(manifest: Manifest): Plan {
   const jobs: PlanJob[] = [];
   const retrain = manifest.pipelines?.retrain;
@@ -92,6 +96,8 @@ export function compilePlan(manifest: Manifest): Plan {
     const pkg = manifest.package;
     jobs.push({
       ...common('package', 'Package', chainPipelines, previous, {
+        // docker build needs the runner's Docker, not a job container without a docker CLI.
+        ...(pkg.image ? { runtime: withoutImage(runtimeFor(manifest)) } : {}),
         setup: baseSetup({ downloads: manifest.train ? ['train'] : [] }),
         releaseOnly: true,
         followsTraining,
@@ -166,6 +172,7 @@ export function compilePlan(manifest: Manifest): Plan {
     name: manifest.name,
     targets: manifest.targets,
     releaseBranch: manifest.defaults.branch,
+    runtime: runtimeFor(manifest),
     jobs,
     pipelines,
     schedules,

@@ -107,6 +107,8 @@ export interface Plan {
   name: string;
   targets: TargetId[];
   releaseBranch: string;
+  /** How a job runs by default (`defaults`): for helper jobs a target adds, such as notify. */
+  runtime: Runtime;
   /** Every job, in an order where each job comes after the jobs it needs. */
   jobs: PlanJob[];
   /** The pipelines that have jobs, `ci` first. */
