@@ -2,7 +2,7 @@
  * What every mlgen command shares: --json and --quiet, colour rules, and how problems end a
  * run (diagnostics on stderr, exit 1; never a stack trace for a user's mistake).
  */
-import { Command, Flags } from '@oclif/core';
+import { Command, Errors, Flags } from '@oclif/core';
 import { formatDiagnostics, type Diagnostic } from '../manifest/index.js';
 import { styleFor } from './style.js';
 
@@ -40,6 +40,8 @@ export abstract class BaseCommand extends Command {
       else process.stderr.write(`${styleFor(process.stderr).red('error')}: ${error.message}\n`);
       this.exit(error.exitCode);
     }
+    // this.exit() throws ExitError; oclif's own handler would print a second JSON document.
+    if (error instanceof Errors.ExitError) throw error;
     return super.catch(error);
   }
 }

@@ -1,5 +1,7 @@
 /** Durations in the manifest: a whole number with a unit, `30s`, `15m` or `3h`. */
 const DURATION = /^([1-9]\d*)(s|m|h)$/;
+/** The same rule as a JSON Schema pattern, for editors. */
+export const DURATION_PATTERN = DURATION.source;
 
 const SECONDS_PER_UNIT = { s: 1, m: 60, h: 3600 } as const;
 

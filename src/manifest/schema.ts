@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { checkCron } from './cron.js';
-import { checkDuration } from './duration.js';
+import { checkDuration, DURATION_PATTERN } from './duration.js';
 
 export const TARGET_IDS = ['github', 'gitlab', 'azure', 'jenkins'] as const;
 export const CACHE_KINDS = ['pip', 'dvc'] as const;
@@ -13,8 +13,17 @@ export const TRAIN_MODES = ['full', 'incremental', 'drift'] as const;
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const IMAGE_NAME = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?((:[0-9]+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+)?$/;
 /** Prefixes that belong to mlgen or to a platform: a secret named so would be shadowed. */
 const RESERVED_SECRET_PREFIXES = ['MLGEN_', 'GITHUB_', 'CI_', 'GITLAB_', 'BUILD_', 'SYSTEM_', 'AGENT_', 'JENKINS_', 'RUNNER_'];
+
+/**
+ * Rules zod checks in code, restated as JSON Schema keywords (via `.meta`) so editors flag them
+ * too. Each restatement is exact: the JSON Schema never refuses what zod accepts.
+ */
+const notMatching = (...patterns: string[]) =>
+  patterns.length === 1 ? { not: { pattern: patterns[0]! } } : { allOf: patterns.map((pattern) => ({ not: { pattern } })) };
+const oneOfKeysRequired = (...keys: string[]) => ({ anyOf: keys.map((key) => ({ required: [key] })) });
 
 const slug = (what: string) =>
   z
@@ -30,6 +39,7 @@ const command = z
     message:
       'a command may not contain "${{": GitHub and Azure would evaluate it as an expression before the shell runs (an injection risk); read values from environment variables instead, e.g. "$MLGEN_VERSION"',
   })
+  .meta(notMatching('\\$\\{\\{'))
   .describe('A shell command, run in the repository root with the MLGEN_* variables set.');
 
 const commands = z
@@ -42,7 +52,8 @@ const relativePath = (what: string) =>
     .string()
     .min(1, `${what} cannot be empty`)
     .refine((p) => !/^([/\\]|[A-Za-z]:)/.test(p), { message: `${what} must be relative to the repository root, not absolute` })
-    .refine((p) => !p.split(/[/\\]/).includes('..'), { message: `${what} may not climb out of the repository with ".."` });
+    .refine((p) => !p.split(/[/\\]/).includes('..'), { message: `${what} may not climb out of the repository with ".."` })
+    .meta(notMatching('^([/\\\\]|[A-Za-z]:)', '(^|[/\\\\])\\.\\.([/\\\\]|$)'));
 
 const cron = z
   .string()
@@ -58,6 +69,7 @@ const duration = z
     const problem = checkDuration(text);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
+  .meta({ pattern: DURATION_PATTERN })
   .describe('A duration: a whole number with s, m or h, e.g. "15m".');
 
 const runner = z
@@ -135,7 +147,9 @@ const gate = z
   })
   .refine((g) => g.min === undefined || g.max === undefined || g.min <= g.max, {
     message: 'this gate can never pass: its min is above its max',
-  });
+  })
+  .meta(oneOfKeysRequired('min', 'max'))
+  .describe('A bound on one metric: min, max or both.');
 
 const baseline = z
   .strictObject({
@@ -172,22 +186,32 @@ const packageSection = z
   .strictObject({
     image: z
       .string()
-      .regex(/^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$/, 'an image name is lowercase, without a tag (mlgen tags it with the commit)')
+      // Path components separated by "/"; a ":port" only after the first one when more follow
+      // ("localhost:5000/model"), so "model:latest" (a tag) is refused: MLGEN_IMAGE adds the tag.
+      .regex(IMAGE_NAME, 'an image name is lowercase, without a tag (mlgen tags it with the commit)')
       .optional()
       .describe('The image to build from the Dockerfile and push, tagged with the commit SHA.'),
-    dockerfile: relativePath('the Dockerfile path').default('Dockerfile'),
+    dockerfile: relativePath('the Dockerfile path').default('Dockerfile').describe('The Dockerfile to build the image from.'),
     login: command.optional().describe('Logs in to the registry before the push, e.g. reading a password from a secret.'),
     register: command.optional().describe('Registers the model, e.g. in a model registry.'),
   })
   .refine((p) => p.image !== undefined || p.register !== undefined, {
     message: 'package needs "image" (a container to build) or "register" (a model registry command), or both',
   })
+  .meta(oneOfKeysRequired('image', 'register'))
   .describe('Packaging and model registration, from the release branch only.');
+
+/** Shown as a link on the platforms' deployment pages, which take http(s) only. */
+const HTTP_URL_START = '^https?://';
+const environmentUrl = z
+  .string()
+  .refine((url) => new RegExp(HTTP_URL_START).test(url) && URL.canParse(url), { message: 'is an http(s) URL such as https://staging.example.com' })
+  .meta({ pattern: HTTP_URL_START });
 
 const staging = z
   .strictObject({
     run: command.describe('Deploys to staging; $MLGEN_IMAGE names the image.'),
-    url: z.url().optional().describe('Where staging answers, shown on the deployment.'),
+    url: environmentUrl.optional().describe('Where staging answers, shown on the deployment.'),
     smoke: command.optional().describe('A smoke test against staging, run after the deploy.'),
   })
   .describe('The staging environment.');
@@ -198,6 +222,7 @@ const canary = z
       .array(z.number().int('a canary step is a whole percentage').min(1, 'canary steps lie within 1..99').max(99, 'canary steps lie within 1..99 (production takes the rest)'))
       .min(1)
       .refine((steps) => steps.every((s, i) => i === 0 || s > steps[i - 1]!), { message: 'canary steps must strictly increase, e.g. [10, 50]' })
+      .meta({ uniqueItems: true })
       .describe('Traffic percentages in order; production takes the rest.'),
     run: command.describe('Shifts $MLGEN_CANARY_PERCENT of traffic to $MLGEN_IMAGE.'),
     analysis: command.optional().describe('Decides whether the canary is healthy; a failure triggers rollback.'),
@@ -209,7 +234,7 @@ const canary = z
 const production = z
   .strictObject({
     run: command.describe('Deploys to production.'),
-    url: z.url().optional(),
+    url: environmentUrl.optional().describe('Where production answers, shown on the deployment.'),
     approval: z.boolean().default(false).describe('A person approves before production.'),
   })
   .describe('The production environment.');
@@ -226,7 +251,9 @@ const trigger = z
   })
   .refine((t) => t.schedule !== undefined || t.event !== undefined, {
     message: 'a retrain trigger needs "schedule" (a cron) or "event" (an external event name)',
-  });
+  })
+  .meta(oneOfKeysRequired('schedule', 'event'))
+  .describe('One way to start a retrain: a schedule or an external event, with a mode.');
 
 const pipelines = z
   .strictObject({
@@ -275,6 +302,7 @@ export const manifestSchema = z
       .array(z.enum(TARGET_IDS))
       .min(1)
       .refine((t) => new Set(t).size === t.length, { message: 'each target is named once' })
+      .meta({ uniqueItems: true })
       .default([...TARGET_IDS])
       .describe('The CI systems to generate for. Default: all four.'),
     defaults: defaults.default(() => defaults.parse({})),
@@ -292,12 +320,17 @@ export const manifestSchema = z
           .regex(SECRET_NAME, 'a secret is named in UPPER_SNAKE_CASE, e.g. REGISTRY_PASSWORD; its value lives in the CI system')
           .refine((n) => !RESERVED_SECRET_PREFIXES.some((p) => n.startsWith(p)), {
             message: `a secret name may not start with ${RESERVED_SECRET_PREFIXES.join(', ')}: the platforms or mlgen set those`,
-          }),
+          })
+          .meta(notMatching(`^(${RESERVED_SECRET_PREFIXES.join('|')})`)),
       )
       .refine((s) => new Set(s).size === s.length, { message: 'each secret is named once' })
+      .meta({ uniqueItems: true })
       .default([])
       .describe('Names of secrets; values live in the CI system and reach commands as environment variables.'),
-    notify: z.strictObject({ failure: command.describe('Runs when the pipeline fails.') }).optional(),
+    notify: z
+      .strictObject({ failure: command.describe('Runs when the pipeline fails.') })
+      .optional()
+      .describe('Commands run when a pipeline fails, e.g. to post to a chat.'),
     overrides: overrides.optional(),
   })
   .superRefine((m, ctx) => {
@@ -332,13 +365,20 @@ export const manifestSchema = z
       }
       seen.set(key, expression);
     }
-    const modes = new Map<string, number>();
+    // An external event is known by its name alone (plan.events, GitLab's MLGEN_EVENT), so one
+    // name starts one retrain. Several schedules may share a mode (retrain-full, retrain-full-2).
+    const events = new Map<string, number>();
     m.pipelines?.retrain?.triggers.forEach((t, i) => {
-      const key = `${t.mode}:${t.schedule ? 'schedule' : 'event'}:${t.event ?? ''}`;
-      if (modes.has(key)) {
-        ctx.addIssue({ code: 'custom', path: ['pipelines', 'retrain', 'triggers', i], message: 'this trigger repeats an earlier one' });
+      if (t.event === undefined) return;
+      const first = events.get(t.event);
+      if (first === undefined) events.set(t.event, i);
+      else {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pipelines', 'retrain', 'triggers', i, 'event'],
+          message: `the event "${t.event}" already starts triggers[${first}]; an event starts one retrain: rename one`,
+        });
       }
-      modes.set(key, i);
     });
   })
   .describe('mlgen.yaml: an ML project described once, compiled into native CI for GitHub, GitLab, Azure and Jenkins.');
