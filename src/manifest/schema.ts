@@ -178,6 +178,16 @@ const evaluate = z
           message: `"${metric}" has a tolerance but no gate, so mlgen cannot tell which direction is worse: add a gate for it`,
         });
       }
+      const bounds = e.gates.filter((g) => g.metric === metric);
+      const hasMin = bounds.some((g) => g.min !== undefined);
+      const hasMax = bounds.some((g) => g.max !== undefined);
+      if (hasMin && hasMax) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['baseline', 'tolerance', metric],
+          message: `"${metric}" is gated with both min and max, so neither direction is "worse" than the baseline: drop its tolerance or one of its bounds`,
+        });
+      }
     }
   })
   .describe('Metric gates: thresholds and no regression against production.');

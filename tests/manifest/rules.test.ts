@@ -120,6 +120,11 @@ describe('evaluate', () => {
     expect(only(evaluate(...base, '    tolerance: { r2: -0.1 }')).message).toBe('evaluate.baseline.tolerance.r2: a tolerance is a share such as 0.05, never negative');
   });
 
+  it('refuses a tolerance on a metric gated on both sides, where no direction is worse', () => {
+    const lines = ['  gates: [{ metric: auc, min: 0.7, max: 0.99 }]', '  baseline:', '    file: baseline.json', '    tolerance: { auc: 0.05 }'];
+    expect(only(evaluate(...lines)).message).toMatch(/^evaluate\.baseline\.tolerance\.auc: "auc" is gated with both min and max/);
+  });
+
   it('needs a train section', () => {
     expect(at(only(text('version: 1', 'name: m', 'evaluate:', '  gates: [{ metric: r2, min: 0.8 }]')))).toBe(
       '4:3 evaluate: evaluate reads metrics written by training: add a train section',
