@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,
+    // GitHub's workflow parser imports its JSON schema without import attributes (it
+    // expects a bundler); inlining lets vite transform it.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });

@@ -7,22 +7,28 @@
  * top-level `on:` key, which GitHub reads as a string and every hand-written workflow
  * leaves bare.
  */
-import { stringify } from 'yaml';
+import { Document } from 'yaml';
+
+const STRINGIFY_OPTIONS = {
+  version: '1.1',
+  lineWidth: 0,
+  minContentWidth: 0,
+  indent: 2,
+  indentSeq: true,
+  aliasDuplicateObjects: false,
+} as const;
 
 export interface YamlOptions {
   /** Top-level keys to leave unquoted even though YAML 1.1 would read them as booleans. */
   bareTopLevelKeys?: readonly string[];
+  /** Adds comments or styles to the document's nodes before it is printed. */
+  annotate?: (document: Document) => void;
 }
 
-export function toYaml(document: unknown, options: YamlOptions = {}): string {
-  let text = stringify(document, {
-    version: '1.1',
-    lineWidth: 0,
-    minContentWidth: 0,
-    indent: 2,
-    indentSeq: true,
-    aliasDuplicateObjects: false,
-  });
+export function toYaml(value: unknown, options: YamlOptions = {}): string {
+  const document = new Document(value, null, STRINGIFY_OPTIONS);
+  options.annotate?.(document);
+  let text = document.toString(STRINGIFY_OPTIONS);
   for (const key of options.bareTopLevelKeys ?? []) {
     text = text.replace(new RegExp(`^"${key}":`, 'm'), `${key}:`);
   }

@@ -5,6 +5,7 @@
  */
 import { deepMerge, toYaml, type RenderedFile } from '../../files/index.js';
 import type { Plan, PlanJob, TrainMode } from '../../plan/index.js';
+import { TRAIN_MODES } from '../../plan/index.js';
 import { CHANGES_ID, CHANGES_OUTPUT, CHANGES_STEP, checksTrainPaths, isChangeEvent, pipelineIs, print, stageCondition } from './conditions.js';
 import { exprString, shellWord } from './escape.js';
 import { stageId } from './ids.js';
@@ -13,7 +14,6 @@ import { poolFor, Steps } from './steps.js';
 
 export const PIPELINE_FILE = 'azure-pipelines.yml';
 
-const TRAIN_MODES: readonly TrainMode[] = ['full', 'incremental', 'drift'];
 /** How long a production approval may wait: three days, then the job times out and production does not run. */
 const APPROVAL_MINUTES = 4320;
 

@@ -1,8 +1,31 @@
+/**
+ * GitHub Actions: one workflow per pipeline under .github/workflows/ (ci, predict, retrain),
+ * plus .github/actionlint.yaml when the runners carry labels actionlint cannot know.
+ */
+import type { RenderedFile } from '../../files/index.js';
+import type { Plan } from '../../plan/index.js';
 import type { Target } from '../types.js';
+import { applyOverrides, serializeWorkflow, workflowDocument } from './render.js';
+import { ACTIONLINT_CONFIG_PATH, actionlintConfig, customLabels } from './runners.js';
+import { buildWorkflows } from './workflows.js';
 
-// Placeholder until the github target lands: it renders nothing.
+export const WORKFLOWS_DIR = '.github/workflows';
+
+export function renderGitHub(plan: Plan): RenderedFile[] {
+  if (plan.jobs.length === 0) return [];
+  const workflows = buildWorkflows(plan);
+  const files: RenderedFile[] = workflows.map((workflow) => ({
+    path: `${WORKFLOWS_DIR}/${workflow.file}`,
+    body: serializeWorkflow(applyOverrides(workflowDocument(workflow), plan.overrides.github)),
+    comment: '#',
+  }));
+  const labels = customLabels(workflows);
+  if (labels.length > 0) files.push({ path: ACTIONLINT_CONFIG_PATH, body: actionlintConfig(labels), comment: '#' });
+  return files;
+}
+
 export const githubTarget: Target = {
   id: 'github',
-  displayName: 'github',
-  render: () => [],
+  displayName: 'GitHub Actions',
+  render: renderGitHub,
 };
