@@ -1,0 +1,125 @@
+/**
+ * Regeneration as one function that `generate`, `--check`, `--diff`, `--watch` and `adopt` share:
+ * read the manifest, build the files (engine, pure), classify them against the disk, and then,
+ * unless it is a dry run or something would be overwritten, write them (files/write, cleanup).
+ */
+import { readFile, realpath } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { generate, type GenerateOptions, type GenerateResult } from '../engine/generate.js';
+import { classifyFiles, decideActions, isOutOfDate, type FileDecision } from '../files/classify.js';
+import { directoriesOf, readRecord, removeOrphans, scanForGenerated, updateRecord } from '../files/cleanup.js';
+import { unifiedDiff } from '../files/diff.js';
+import { assertRelativePath, OutputPathError, readSnapshot, resolveOutputDir, writeDecided } from '../files/write.js';
+import type { Diagnostic } from '../manifest/index.js';
+import type { TargetId } from '../plan/index.js';
+import { UserError } from './base.js';
+
+export type Engine = (text: string, options: GenerateOptions) => GenerateResult;
+
+export interface RegenerateOptions {
+  /** The manifest path as the user gave it. */
+  manifest: string;
+  /** The output directory (default: the manifest's directory). */
+  out?: string;
+  /** Only these targets; files of other targets are left alone, orphans are not looked for. */
+  targets?: TargetId[];
+  /** Overwrite hand-edited and foreign files. */
+  force?: boolean;
+  /** Decide, write nothing (`--check`, `--diff`). */
+  dryRun?: boolean;
+  /** Manifest text to use instead of reading the file (adopt checks an edit before saving it). */
+  text?: string;
+  engine?: Engine;
+}
+
+interface Common {
+  manifest: string;
+  out: string;
+  files: FileDecision[];
+}
+
+export type RegenerateResult =
+  | { kind: 'invalid'; manifest: string; out: string; diagnostics: Diagnostic[]; source: string }
+  | (Common & { kind: 'refused'; refused: FileDecision[] })
+  | (Common & { kind: 'done'; written: string[]; removed: string[]; kept: string[]; unchanged: string[]; dryRun: boolean });
+
+const toPosix = (path: string) => path.split(sep).join('/');
+
+export async function readManifestText(manifest: string): Promise<string> {
+  try {
+    return await readFile(manifest, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `${manifest} does not exist: run \`mlgen init\` to create it, or pass --manifest PATH` : `cannot read ${manifest}: ${code}`);
+  }
+}
+
+export async function regenerate(options: RegenerateOptions): Promise<RegenerateResult> {
+  const engine = options.engine ?? generate;
+  const text = options.text ?? (await readManifestText(options.manifest));
+  const outGiven = options.out ?? dirname(options.manifest);
+  try {
+    const out = options.dryRun ? await realpath(outGiven).catch(() => resolve(outGiven)) : await resolveOutputDir(outGiven);
+    const manifestReal = await realpath(options.manifest).catch(() => resolve(options.manifest));
+    const manifestPath = toPosix(relative(out, manifestReal));
+    const built = engine(text, { manifestPath, file: options.manifest, ...(options.targets ? { targets: options.targets } : {}) });
+    if (!built.ok) return { kind: 'invalid', manifest: options.manifest, out, diagnostics: built.diagnostics, source: text };
+    for (const file of built.files) assertRelativePath(file.path);
+
+    const partial = options.targets !== undefined;
+    const recorded = (await readRecord(out)).manifests[manifestPath] ?? [];
+    const generatedPaths = built.files.map((f) => f.path);
+    const candidates = partial ? [] : [...recorded, ...(await scanForGenerated(out, directoriesOf([...generatedPaths, ...recorded])))];
+    const snapshot = await readSnapshot(out, [...generatedPaths, ...candidates]);
+    const files = decideActions(classifyFiles(built.files, snapshot, candidates, manifestPath), options.force ?? false);
+    const common = { manifest: options.manifest, out, files };
+    const unchanged = files.filter((f) => f.status === 'unchanged').map((f) => f.path);
+    const kept = files.filter((f) => f.action === 'keep').map((f) => f.path);
+    if (options.dryRun) return { ...common, kind: 'done', written: [], removed: [], kept, unchanged, dryRun: true };
+
+    const refused = files.filter((f) => f.action === 'refuse');
+    if (refused.length > 0) return { ...common, kind: 'refused', refused };
+    const written = await writeDecided(out, files);
+    const removed = await removeOrphans(out, files);
+    const nowOurs = partial ? [...new Set([...recorded, ...generatedPaths])] : [...generatedPaths, ...kept];
+    await updateRecord(out, manifestPath, nowOurs);
+    return { ...common, kind: 'done', written, removed, kept, unchanged, dryRun: false };
+  } catch (error) {
+    if (error instanceof OutputPathError) throw new UserError(error.message);
+    throw error;
+  }
+}
+
+/** `4 written, 1 unchanged`: counts that are not zero, in a fixed order. */
+export function summarize(result: Extract<RegenerateResult, { kind: 'done' }>): string {
+  const parts: [number, string][] = result.dryRun
+    ? [
+        [result.files.filter((f) => f.action === 'write').length, 'to write'],
+        [result.files.filter((f) => f.action === 'refuse').length, 'refused'],
+        [result.files.filter((f) => f.action === 'remove').length, 'to remove'],
+      ]
+    : [
+        [result.written.length, 'written'],
+        [result.removed.length, 'removed'],
+      ];
+  parts.push([result.unchanged.length, 'unchanged'], [result.kept.length, 'kept']);
+  const shown = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
+  return shown.length > 0 ? shown.join(', ') : 'no files generated (the manifest defines no jobs the targets render)';
+}
+
+/** Files that make `--check` fail. */
+export function outOfDate(result: Extract<RegenerateResult, { kind: 'done' | 'refused' }>): FileDecision[] {
+  return result.files.filter(isOutOfDate);
+}
+
+/** A unified diff of everything regeneration would change (hand edits shown as --force would undo them). */
+export function diffOf(files: readonly FileDecision[]): string {
+  return files
+    .filter((f) => f.action !== 'skip' && f.action !== 'keep')
+    .map((f) => {
+      const before = f.current ?? '';
+      const after = f.action === 'remove' ? '' : (f.generated ?? '');
+      return unifiedDiff(before, after, f.current === undefined ? '/dev/null' : `a/${f.path}`, f.action === 'remove' ? '/dev/null' : `b/${f.path}`);
+    })
+    .join('');
+}

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Flags } from '@oclif/core';
+import { BaseCommand, UserError } from '../cli/base.js';
+import { writeFileAtomic } from '../files/write.js';
+import { detectDefaults, type InitAnswers } from '../init/detect.js';
+import { interview, QUESTIONS } from '../init/interview.js';
+import { repoView } from '../init/repo.js';
+import { checkAnswers, renderManifest } from '../init/scaffold.js';
+import { formatDiagnostics } from '../manifest/index.js';
+
+export interface InitResult {
+  manifest: string;
+  answers: InitAnswers;
+  detected: string[];
+}
+
+/** Flags that answer a question, by the question's key. */
+const ANSWER_FLAGS = { name: 'name', targets: 'targets', python: 'python', branch: 'branch', install: 'install', dataPull: 'data-pull', train: 'train', image: 'image' } as const;
+
+export default class Init extends BaseCommand {
+  static override summary = 'Write a commented mlgen.yaml, with defaults detected from the repository.';
+  static override description =
+    'On a terminal, asks a few questions (Enter keeps the detected default). In scripts, pass --yes and any answer as a flag. Never replaces an existing manifest without --force.';
+  static override examples = [
+    '<%= config.bin %> init',
+    '<%= config.bin %> init --yes --name churn --targets github,gitlab --python 3.12',
+  ];
+  static override flags = {
+    manifest: Flags.string({ char: 'm', description: 'Where to write the manifest.', default: 'mlgen.yaml' }),
+    yes: Flags.boolean({ char: 'y', description: 'Ask nothing: take the detected defaults and the flags.', default: false }),
+    force: Flags.boolean({ char: 'f', description: 'Replace an existing manifest.', default: false }),
+    name: Flags.string({ description: 'Project name (lowercase letters, digits, "-").' }),
+    targets: Flags.string({ description: 'CI systems, comma-separated: github, gitlab, azure, jenkins.' }),
+    python: Flags.string({ description: 'Python version, e.g. 3.11.' }),
+    branch: Flags.string({ description: 'Release branch.' }),
+    install: Flags.string({ description: 'Install command.' }),
+    'data-pull': Flags.string({ description: 'Command that fetches versioned data ("-" for none).' }),
+    train: Flags.string({ description: 'Training command.' }),
+    image: Flags.string({ description: 'Image to build from the Dockerfile and push ("-" for none).' }),
+  };
+
+  async run(): Promise<InitResult> {
+    const { flags } = await this.parse(Init);
+    this.quiet = flags.quiet;
+    const manifest = flags.manifest;
+    if (existsSync(manifest) && !flags.force) {
+      throw new UserError(`${manifest} already exists: edit it, or pass --force to replace it`);
+    }
+    const detection = detectDefaults(repoView(dirname(resolve(manifest))));
+    let answers = { ...detection.answers };
+    for (const question of QUESTIONS) {
+      const given = flags[ANSWER_FLAGS[question.key as keyof typeof ANSWER_FLAGS]];
+      if (given === undefined) continue;
+      const parsed = question.parse(given.trim());
+      if (typeof parsed === 'string') throw new UserError(`--${ANSWER_FLAGS[question.key as keyof typeof ANSWER_FLAGS]} ${JSON.stringify(given)}: ${parsed}`, 2);
+      (answers as unknown as Record<string, unknown>)[question.key] = parsed.value;
+    }
+    if (flags.image && flags.image !== '-' && answers.dockerfile === null) answers.dockerfile = 'Dockerfile';
+
+    const interactive = !flags.yes && !this.jsonEnabled() && Boolean(process.stdin.isTTY);
+    if (interactive) {
+      if (detection.found.length > 0) this.say(`Found: ${detection.found.map((f) => f.looksFor).join('; ')}`);
+      answers = await interview(answers, { input: process.stdin, output: process.stdout });
+    } else if (!flags.yes) {
+      throw new UserError('init asks questions on a terminal; here there is none: pass --yes to take the detected defaults, with flags such as --name and --targets to change them', 2);
+    }
+
+    const problems = checkAnswers(answers);
+    if (problems.length > 0) {
+      const text = renderManifest(answers);
+      throw new UserError(`these answers do not make a valid manifest:\n${formatDiagnostics(problems, new Map([['mlgen.yaml', text]]))}`);
+    }
+    await writeFileAtomic(resolve(manifest), renderManifest(answers));
+    this.say(`wrote ${manifest} (${answers.targets.join(', ')}). Next: review it, then run mlgen generate`);
+    return { manifest, answers, detected: detection.found.map((f) => f.id) };
+  }
+}

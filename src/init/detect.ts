@@ -1,0 +1,180 @@
+/**
+ * What `mlgen init` suggests, read from the repository. One row per thing mlgen looks for
+ * (style: GraphQL Code Generator's init picks from a data table): adding a detector is a row.
+ * Pure over a `RepoView`, so tests need no disk.
+ */
+import type { CacheKind, TargetId } from '../manifest/index.js';
+
+/** Read-only access to the repository, relative paths with "/". */
+export interface RepoView {
+  /** The directory's name (the project name suggestion). */
+  dirName: string;
+  exists(path: string): boolean;
+  /** The file's text, or undefined when it does not exist or cannot be read. */
+  read(path: string): string | undefined;
+  /** The branch git calls default (origin's HEAD, else the checked-out branch), if in a git repository. */
+  gitBranch(): string | undefined;
+}
+
+export interface InitAnswers {
+  name: string;
+  targets: TargetId[];
+  python: string;
+  branch: string;
+  install: string[];
+  cache: CacheKind[];
+  dataPull: string | null;
+  train: string;
+  checks: { name: string; run: string }[];
+  /** The Dockerfile to package, when there is one. */
+  dockerfile: string | null;
+  /** The image to push (package.image); without it the package section stays a comment. */
+  image: string | null;
+}
+
+export type Suggestion = Partial<InitAnswers>;
+
+export interface Detector {
+  id: string;
+  /** What it looks for, for people: shown next to what it found. */
+  looksFor: string;
+  detect(repo: RepoView): Suggestion | undefined;
+}
+
+const firstExisting = (repo: RepoView, paths: string[]) => paths.find((p) => repo.exists(p));
+
+/** `>=3.10`, `~=3.11`, `^3.12` -> the lowest version the project supports. */
+export function pythonFromRequirement(text: string): string | undefined {
+  const match = /requires-python\s*=\s*["']([^"']*)["']/.exec(text) ?? /^python\s*=\s*["']([^"']*)["']/m.exec(text);
+  const version = match?.[1] ? /3\.(\d+)/.exec(match[1]) : null;
+  return version ? `3.${version[1]}` : undefined;
+}
+
+export const DETECTORS: readonly Detector[] = [
+  {
+    id: 'requirements',
+    looksFor: 'requirements.txt',
+    detect: (repo) => (repo.exists('requirements.txt') ? { install: ['pip install -r requirements.txt'], cache: ['pip'] } : undefined),
+  },
+  {
+    id: 'pyproject',
+    looksFor: 'pyproject.toml',
+    detect: (repo) => {
+      const text = repo.read('pyproject.toml');
+      if (text === undefined) return undefined;
+      const python = pythonFromRequirement(text);
+      return { install: ['pip install .'], cache: ['pip'], ...(python ? { python } : {}) };
+    },
+  },
+  {
+    id: 'python-version',
+    looksFor: '.python-version',
+    detect: (repo) => {
+      const version = /^\s*(3\.\d+)/.exec(repo.read('.python-version') ?? '');
+      return version ? { python: version[1]! } : undefined;
+    },
+  },
+  {
+    id: 'dvc',
+    looksFor: 'dvc.yaml or .dvc/',
+    detect: (repo) => (repo.exists('dvc.yaml') || repo.exists('.dvc') ? { dataPull: 'dvc pull', cache: ['dvc'] } : undefined),
+  },
+  {
+    id: 'git-lfs',
+    looksFor: 'Git LFS in .gitattributes',
+    detect: (repo) => (/filter=lfs/.test(repo.read('.gitattributes') ?? '') ? { dataPull: 'git lfs pull' } : undefined),
+  },
+  {
+    id: 'train-script',
+    looksFor: 'train.py, src/train.py or scripts/train.py',
+    detect: (repo) => {
+      const script = firstExisting(repo, ['train.py', 'src/train.py', 'scripts/train.py']);
+      return script ? { train: `python ${script}` } : undefined;
+    },
+  },
+  {
+    id: 'tests',
+    looksFor: 'tests/',
+    detect: (repo) => (repo.exists('tests') ? { checks: [{ name: 'unit', run: 'pytest tests' }] } : undefined),
+  },
+  {
+    id: 'ruff',
+    looksFor: 'ruff.toml or [tool.ruff] in pyproject.toml',
+    detect: (repo) =>
+      repo.exists('ruff.toml') || /^\[tool\.ruff/m.test(repo.read('pyproject.toml') ?? '') ? { checks: [{ name: 'lint', run: 'ruff check .' }] } : undefined,
+  },
+  {
+    id: 'dockerfile',
+    looksFor: 'Dockerfile',
+    detect: (repo) => (repo.exists('Dockerfile') ? { dockerfile: 'Dockerfile' } : undefined),
+  },
+  { id: 'github', looksFor: '.github/workflows/', detect: (repo) => (repo.exists('.github/workflows') ? { targets: ['github'] } : undefined) },
+  { id: 'gitlab', looksFor: '.gitlab-ci.yml', detect: (repo) => (repo.exists('.gitlab-ci.yml') ? { targets: ['gitlab'] } : undefined) },
+  { id: 'azure', looksFor: 'azure-pipelines.yml', detect: (repo) => (repo.exists('azure-pipelines.yml') ? { targets: ['azure'] } : undefined) },
+  { id: 'jenkins', looksFor: 'Jenkinsfile', detect: (repo) => (repo.exists('Jenkinsfile') ? { targets: ['jenkins'] } : undefined) },
+  {
+    id: 'git-branch',
+    looksFor: 'the default branch in git',
+    detect: (repo) => {
+      const branch = repo.gitBranch();
+      return branch ? { branch } : undefined;
+    },
+  },
+];
+
+/** A project name from a directory name: lowercase letters, digits and "-". */
+export function slugify(text: string): string {
+  const slug = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return /^[a-z0-9]/.test(slug) ? slug.slice(0, 63).replace(/-+$/, '') : 'my-model';
+}
+
+export const FALLBACK: InitAnswers = {
+  name: 'my-model',
+  targets: ['github', 'gitlab', 'azure', 'jenkins'],
+  python: '3.11',
+  branch: 'main',
+  install: ['pip install -r requirements.txt'],
+  cache: ['pip'],
+  dataPull: null,
+  train: 'python train.py',
+  checks: [],
+  dockerfile: null,
+  image: null,
+};
+
+export interface Detection {
+  answers: InitAnswers;
+  /** What each detector found, for the interview's preamble. */
+  found: { id: string; looksFor: string }[];
+}
+
+/**
+ * Runs every detector. For a single value the first row that suggests one wins (the table's
+ * order is its priority: requirements.txt before pyproject.toml); lists collect every row's.
+ */
+export function detectDefaults(repo: RepoView): Detection {
+  const answers: InitAnswers = { ...FALLBACK, name: slugify(repo.dirName) };
+  const set = new Set<keyof InitAnswers>();
+  const lists = { targets: [] as TargetId[], cache: [] as CacheKind[], checks: [] as InitAnswers['checks'] };
+  const found: Detection['found'] = [];
+  for (const detector of DETECTORS) {
+    const suggestion = detector.detect(repo);
+    if (!suggestion) continue;
+    found.push({ id: detector.id, looksFor: detector.looksFor });
+    for (const [key, value] of Object.entries(suggestion) as [keyof InitAnswers, never][]) {
+      if (key === 'targets' || key === 'cache' || key === 'checks') {
+        (lists[key] as unknown[]).push(...(value as unknown[]));
+      } else if (!set.has(key)) {
+        set.add(key);
+        (answers as unknown as Record<string, unknown>)[key] = value;
+      }
+    }
+  }
+  if (lists.targets.length > 0) answers.targets = [...new Set(lists.targets)];
+  if (lists.cache.length > 0) answers.cache = [...new Set(lists.cache)];
+  answers.checks = lists.checks;
+  return { answers, found };
+}

@@ -1,0 +1,43 @@
+/**
+ * The commented `mlgen.yaml` that `init` writes, from templates/init/mlgen.yaml.hbs.
+ *
+ * A text template keeps the comments a person reads first; every value in it goes through
+ * the `yaml` helper, which prints the value as a YAML scalar or flow list (quoted wherever
+ * YAML 1.1 or 1.2 would read it as something else), so no answer can change the structure.
+ */
+import { stringify } from 'yaml';
+import { loadManifest, type Diagnostic } from '../manifest/index.js';
+import { compileTemplate, createHandlebars } from '../templates.js';
+import type { InitAnswers } from './detect.js';
+
+const handlebars = createHandlebars();
+
+/** One line of YAML for a value: a scalar, or a flow list of scalars. Never a block. */
+export function yamlInline(value: unknown): string {
+  const text = stringify(value, { version: '1.1', lineWidth: 0, minContentWidth: 0, collectionStyle: 'flow', flowCollectionPadding: false }).trimEnd();
+  if (!text.includes('\n')) return text;
+  // Multi-line strings (or anything the printer would fold) as JSON: a valid YAML double-quoted scalar.
+  if (Array.isArray(value)) return `[${value.map(yamlInline).join(', ')}]`;
+  return JSON.stringify(value);
+}
+
+handlebars.registerHelper('yaml', (value: unknown) => yamlInline(value));
+
+const SAFE_PATH = /^[A-Za-z0-9._/-]+$/;
+
+export function renderManifest(answers: InitAnswers): string {
+  const install = answers.install.length === 1 ? answers.install[0] : answers.install;
+  return compileTemplate(handlebars, 'init/mlgen.yaml.hbs')({
+    ...answers,
+    install,
+    // Interpolated into comments only when it cannot break out of one.
+    dockerfileComment: answers.dockerfile && SAFE_PATH.test(answers.dockerfile) ? answers.dockerfile : 'Dockerfile',
+    nameComment: /^[a-z0-9][a-z0-9-]*$/.test(answers.name) ? answers.name : 'my-model',
+  });
+}
+
+/** Checks answers by rendering and loading the manifest: the manifest's own rules decide. */
+export function checkAnswers(answers: InitAnswers): Diagnostic[] {
+  const loaded = loadManifest(renderManifest(answers), 'mlgen.yaml');
+  return loaded.ok ? [] : loaded.diagnostics;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { classifyFiles, decideActions } from '../../src/files/classify.js';
+import { addHeader } from '../../src/files/header.js';
+
+const info = { manifestPath: 'mlgen.yaml', manifestHash: 'aaaa', version: '0.1.0' };
+const file = (path: string, body: string, manifestHash = 'aaaa') => addHeader({ path, body, comment: '#' }, { ...info, manifestHash });
+
+describe('classifyFiles', () => {
+  const generated = [file('a.yml', 'a: 2\n', 'bbbb'), file('b.yml', 'b: 1\n'), file('c.yml', 'c: 1\n'), file('d.yml', 'd: 1\n'), file('e.yml', 'e: 1\n')];
+  const disk = new Map<string, string>([
+    ['a.yml', file('a.yml', 'a: 1\n').content], // an older generation, untouched
+    ['b.yml', generated[1]!.content], // identical
+    ['c.yml', file('c.yml', 'c: 1\n').content.replace('c: 1', 'c: 5')], // edited below the header
+    ['d.yml', 'd: 1\n'], // someone's own file
+    ['gone.yml', file('gone.yml', 'x: 1\n').content], // generated before, no longer
+    ['edited-gone.yml', file('edited-gone.yml', 'x: 1\n').content.replace('x: 1', 'x: 2')],
+    ['other.yml', addHeader({ path: 'other.yml', body: 'o: 1\n', comment: '#' }, { ...info, manifestPath: 'svc/mlgen.yaml' }).content],
+  ]);
+  const states = classifyFiles(generated, disk, ['gone.yml', 'edited-gone.yml', 'other.yml', 'missing.yml', 'b.yml'], 'mlgen.yaml');
+  const status = Object.fromEntries(states.map((s) => [s.path, s.status]));
+
+  it('gives every file one status', () => {
+    expect(status).toEqual({
+      'a.yml': 'stale',
+      'b.yml': 'unchanged',
+      'c.yml': 'hand-edited',
+      'd.yml': 'foreign',
+      'e.yml': 'new',
+      'gone.yml': 'orphaned',
+      'edited-gone.yml': 'orphaned',
+    });
+  });
+
+  it('never treats another manifest’s file as an orphan of this one', () => {
+    expect(status['other.yml']).toBeUndefined();
+    const clash = classifyFiles([file('other.yml', 'o: 1\n')], disk, [], 'mlgen.yaml');
+    expect(clash[0]).toMatchObject({ status: 'foreign', reason: expect.stringContaining('svc/mlgen.yaml') });
+  });
+
+  it('writes new and stale files, refuses edits unless forced, removes only untouched orphans', () => {
+    const actions = (force: boolean) => Object.fromEntries(decideActions(states, force).map((d) => [d.path, d.action]));
+    expect(actions(false)).toEqual({
+      'a.yml': 'write',
+      'b.yml': 'skip',
+      'c.yml': 'refuse',
+      'd.yml': 'refuse',
+      'e.yml': 'write',
+      'gone.yml': 'remove',
+      'edited-gone.yml': 'keep',
+    });
+    expect(actions(true)).toMatchObject({ 'c.yml': 'write', 'd.yml': 'write', 'edited-gone.yml': 'keep' });
+  });
+});
