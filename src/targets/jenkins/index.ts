@@ -1,8 +1,32 @@
+/**
+ * Jenkins: a declarative `Jenkinsfile` for pushes, pull requests, manual runs and external
+ * events (buildWithParameters), plus `jenkins/<schedule>.Jenkinsfile` per schedule: the same
+ * pipeline with its own cron trigger and parameter defaults, so several schedules need no
+ * plugin (`mlgen sync jenkins` makes one job per file). Rendered from templates/jenkins/.
+ */
+import type { RenderedFile } from '../../files/index.js';
+import type { Plan } from '../../plan/index.js';
 import type { Target } from '../types.js';
+import { renderTemplate } from './helpers.js';
+import { jenkinsfileView } from './view.js';
 
-// Placeholder until the jenkins target lands: it renders nothing.
+export const JENKINSFILE_PATH = 'Jenkinsfile';
+
+export function scheduleJenkinsfilePath(scheduleId: string): string {
+  return `jenkins/${scheduleId}.Jenkinsfile`;
+}
+
+export function renderJenkins(plan: Plan): RenderedFile[] {
+  if (plan.jobs.length === 0) return [];
+  const files: RenderedFile[] = [{ path: JENKINSFILE_PATH, body: renderTemplate('Jenkinsfile.hbs', jenkinsfileView(plan)), comment: '//' }];
+  for (const schedule of plan.schedules) {
+    files.push({ path: scheduleJenkinsfilePath(schedule.id), body: renderTemplate('Jenkinsfile.hbs', jenkinsfileView(plan, schedule)), comment: '//' });
+  }
+  return files;
+}
+
 export const jenkinsTarget: Target = {
   id: 'jenkins',
-  displayName: 'jenkins',
-  render: () => [],
+  displayName: 'Jenkins',
+  render: renderJenkins,
 };

@@ -1,0 +1,451 @@
+/*
+ * A stub of Jenkins' declarative pipeline DSL, for tests: Groovy itself evaluates each
+ * Jenkinsfile (so every string is read exactly as Jenkins' Groovy reads it), and the stub
+ * records the stage tree, each stage's `when` conditions and every `sh` script.
+ *
+ * For each scenario (branch, change request, causes, change set, parameters) it decides which
+ * stages run, following the semantics of pipeline-model-definition: stage environment before
+ * `when`; `changeset` matched with Ant's DirectoryScanner.match like ChangeSetConditionalScript;
+ * `triggeredBy` matched on cause class names like Utils.shouldRunBeAllowed; `branch` on
+ * BRANCH_NAME; `changeRequest()` on CHANGE_ID.
+ *
+ * Usage: groovy -cp ant.jar jenkins-stub-dsl.groovy request.json   (prints JSON)
+ * request: {files: [{path, scenarios: [{id, env, params, causes, changeset, previousBuild}]}]}
+ */
+import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
+import org.apache.tools.ant.DirectoryScanner
+import org.codehaus.groovy.control.CompilerConfiguration
+
+class DslError extends RuntimeException {
+    DslError(String message) { super(message) }
+}
+
+class Dsl {
+    static Object call(Closure body, Object delegate) {
+        Closure c = (Closure) body.clone()
+        c.delegate = delegate
+        c.resolveStrategy = Closure.DELEGATE_FIRST
+        return c.call()
+    }
+
+    static Object plain(Object value) {
+        if (value instanceof GString) return value.toString()
+        if (value instanceof Map) return value.collectEntries { k, v -> [(k.toString()): plain(v)] }
+        if (value instanceof List) return value.collect { plain(it) }
+        if (value instanceof Closure) return '<closure>'
+        return value
+    }
+}
+
+/** Records calls like `disableConcurrentBuilds()` or `timeout(time: 1, unit: 'HOURS')`. */
+class CallRecorder {
+    List calls = []
+    def methodMissing(String name, Object args) {
+        List list = (args as List)
+        // A call used as an argument (logRotator inside buildDiscarder) belongs to its caller.
+        list.each { arg -> calls.removeAll { it.is(arg) } }
+        def call = [name: name, args: Dsl.plain(list.findAll { !(it instanceof Closure) })]
+        calls << call
+        return call
+    }
+}
+
+class ParametersBuilder {
+    List parameters = []
+    def choice(Map args) { parameters << [type: 'choice', name: args.name, choices: Dsl.plain(args.choices), default: args.choices[0]] }
+    def string(Map args) { parameters << [type: 'string', name: args.name, default: args.defaultValue] }
+    def booleanParam(Map args) { parameters << [type: 'boolean', name: args.name, default: args.defaultValue] }
+    def methodMissing(String name, Object args) { throw new DslError("unknown parameter type ${name}") }
+}
+
+class AgentBuilder {
+    Map agent = [:]
+    def label(String value) { agent.label = value }
+    def docker(Closure body) { def d = new AgentBuilder(); Dsl.call(body, d); agent.docker = d.agent }
+    def docker(String image) { agent.docker = [image: image] }
+    def image(String value) { agent.image = value }
+    def args(String value) { agent.args = value }
+    def reuseNode(boolean value) { agent.reuseNode = value }
+    def methodMissing(String name, Object args) { throw new DslError("unknown agent option ${name}") }
+}
+
+/** A `when` condition: its kind, argument and children, evaluated per scenario. */
+class Condition {
+    String kind
+    Object arg
+    List<Condition> children = []
+
+    boolean evaluate(Scenario s) {
+        switch (kind) {
+            case 'branch':
+                String branch = s.env.BRANCH_NAME
+                return branch != null && DirectoryScanner.match((String) arg, branch)
+            case 'changeRequest':
+                return s.env.CHANGE_ID != null
+            case 'changeset':
+                return s.changeset.any { String path -> DirectoryScanner.match(((String) arg).replace('\\', '/'), path, false) }
+            case 'triggeredBy':
+                String cause = (String) arg
+                return s.causes.any { String c -> cause == 'UserIdCause' ? c == 'UserIdCause' : c.matches("(?i).*${cause}.*") }
+            case 'environment':
+                return s.env[arg.name] == arg.value
+            case 'expression':
+                return Dsl.call((Closure) arg, s.expressionContext()) as boolean
+            case 'not':
+                return !children[0].evaluate(s)
+            case 'allOf':
+                return children.every { it.evaluate(s) }
+            case 'anyOf':
+                return children.any { it.evaluate(s) }
+            default:
+                throw new DslError("cannot evaluate ${kind}")
+        }
+    }
+
+    Map describe() {
+        Map out = [kind: kind]
+        if (kind == 'expression') out.arg = '<closure>'
+        else if (arg != null) out.arg = Dsl.plain(arg)
+        if (children) out.children = children*.describe()
+        return out
+    }
+}
+
+class WhenBuilder {
+    List<Condition> conditions = []
+    Map flags = [:]
+    def beforeAgent(boolean value) { flags.beforeAgent = value }
+    def beforeInput(boolean value) { flags.beforeInput = value }
+    def beforeOptions(boolean value) { flags.beforeOptions = value }
+    def branch(String pattern) { conditions << new Condition(kind: 'branch', arg: pattern) }
+    def changeRequest() { conditions << new Condition(kind: 'changeRequest') }
+    def changeset(String glob) { conditions << new Condition(kind: 'changeset', arg: glob) }
+    def triggeredBy(String cause) { conditions << new Condition(kind: 'triggeredBy', arg: cause) }
+    def environment(Map args) { conditions << new Condition(kind: 'environment', arg: [name: args.name, value: args.value]) }
+    def expression(Closure body) { conditions << new Condition(kind: 'expression', arg: body) }
+    def not(Closure body) { conditions << nested('not', body) }
+    def allOf(Closure body) { conditions << nested('allOf', body) }
+    def anyOf(Closure body) { conditions << nested('anyOf', body) }
+    def methodMissing(String name, Object args) { throw new DslError("unknown when condition ${name}") }
+
+    private Condition nested(String kind, Closure body) {
+        def inner = new WhenBuilder()
+        Dsl.call(body, inner)
+        if (inner.flags) throw new DslError("${inner.flags.keySet()} belongs at the top of when, not inside ${kind}")
+        if (kind == 'not' && inner.conditions.size() != 1) throw new DslError('not takes exactly one condition')
+        if (inner.conditions.isEmpty()) throw new DslError("${kind} without conditions")
+        return new Condition(kind: kind, children: inner.conditions)
+    }
+}
+
+class InputBuilder {
+    Map input = [:]
+    def message(String value) { input.message = value }
+    def ok(String value) { input.ok = value }
+    def submitter(String value) { input.submitter = value }
+    def id(String value) { input.id = value }
+    def methodMissing(String name, Object args) { throw new DslError("unknown input option ${name}") }
+}
+
+/** Evaluates `environment { NAME = value }` blocks: values as Groovy computes them. */
+class EnvironmentBuilder {
+    Map<String, String> values = [:]
+    Map env
+    Map params
+    EnvironmentBuilder(Map env, Map params) { this.env = env; this.params = params }
+    def credentials(String id) { return "<credentials ${id}>" }
+    def getProperty(String name) {
+        if (name == 'env') return env
+        if (name == 'params') return params
+        return metaClass.getProperty(this, name)
+    }
+    void setProperty(String name, Object value) {
+        if (!(name ==~ /[A-Za-z_][A-Za-z0-9_]*/)) throw new DslError("bad environment name ${name}")
+        values[name] = value == null ? null : value.toString()
+    }
+}
+
+class PostBuilder {
+    Map<String, Closure> conditions = [:]
+    def methodMissing(String name, Object args) {
+        if (!(name in ['always', 'changed', 'fixed', 'regression', 'aborted', 'failure', 'success', 'unstable', 'unsuccessful', 'cleanup'])) {
+            throw new DslError("unknown post condition ${name}")
+        }
+        conditions[name] = (Closure) (args as List)[0]
+    }
+}
+
+class Stage {
+    String name
+    Map agent
+    Closure when
+    List options = []
+    Map input
+    Closure environment
+    Closure steps
+    List<Stage> parallel
+    List<Stage> stages
+    Map<String, Closure> post = [:]
+}
+
+class StagesBuilder {
+    List<Stage> stages = []
+    def stage(String name, Closure body) {
+        def b = new StageBuilder(new Stage(name: name))
+        Dsl.call(body, b)
+        def s = b.stage
+        int kinds = [s.steps, s.parallel, s.stages].count { it != null }
+        if (kinds != 1) throw new DslError("stage ${name} needs exactly one of steps, parallel, stages")
+        stages << s
+    }
+    def methodMissing(String name, Object args) { throw new DslError("only stage(...) belongs in stages, not ${name}") }
+}
+
+class StageBuilder {
+    Stage stage
+    StageBuilder(Stage stage) { this.stage = stage }
+    def getProperty(String name) {
+        if (name in ['none', 'any']) return name
+        return metaClass.getProperty(this, name)
+    }
+    def agent(String kind) { stage.agent = [kind: kind] }
+    def agent(Closure body) { def b = new AgentBuilder(); Dsl.call(body, b); stage.agent = b.agent }
+    def when(Closure body) { stage.when = body }
+    def options(Closure body) { def r = new CallRecorder(); Dsl.call(body, r); stage.options = r.calls }
+    def input(Closure body) { def b = new InputBuilder(); Dsl.call(body, b); stage.input = b.input }
+    def environment(Closure body) { stage.environment = body }
+    def steps(Closure body) { stage.steps = body }
+    def parallel(Closure body) { def b = new StagesBuilder(); Dsl.call(body, b); stage.parallel = b.stages }
+    def stages(Closure body) { def b = new StagesBuilder(); Dsl.call(body, b); stage.stages = b.stages }
+    def post(Closure body) { def b = new PostBuilder(); Dsl.call(body, b); stage.post = b.conditions }
+    def methodMissing(String name, Object args) { throw new DslError("unknown directive ${name} in stage ${stage.name}") }
+}
+
+class Pipeline {
+    Map agent
+    List options = []
+    List parameters = []
+    List triggers = []
+    Closure environment
+    List<Stage> stages
+    Map<String, Closure> post = [:]
+}
+
+class PipelineBuilder {
+    Pipeline pipeline = new Pipeline()
+    def getProperty(String name) {
+        if (name in ['none', 'any']) return name
+        return metaClass.getProperty(this, name)
+    }
+    def agent(String kind) { pipeline.agent = [kind: kind] }
+    def agent(Closure body) { def b = new AgentBuilder(); Dsl.call(body, b); pipeline.agent = b.agent }
+    def options(Closure body) { def r = new CallRecorder(); Dsl.call(body, r); pipeline.options = r.calls }
+    def parameters(Closure body) { def b = new ParametersBuilder(); Dsl.call(body, b); pipeline.parameters = b.parameters }
+    def triggers(Closure body) { def r = new CallRecorder(); Dsl.call(body, r); pipeline.triggers = r.calls }
+    def environment(Closure body) { pipeline.environment = body }
+    def stages(Closure body) { def b = new StagesBuilder(); Dsl.call(body, b); pipeline.stages = b.stages }
+    def post(Closure body) { def b = new PostBuilder(); Dsl.call(body, b); pipeline.post = b.conditions }
+    def methodMissing(String name, Object args) { throw new DslError("unknown section ${name} in pipeline") }
+}
+
+abstract class JenkinsfileScript extends Script {
+    def pipeline(Closure body) {
+        if (binding.hasVariable('pipelineModel')) throw new DslError('more than one pipeline block')
+        def b = new PipelineBuilder()
+        Dsl.call(body, b)
+        binding.setVariable('pipelineModel', b.pipeline)
+    }
+}
+
+/** One event as Jenkins sees it. */
+class Scenario {
+    Map env = [:]
+    Map params = [:]
+    List<String> causes = []
+    List<String> changeset = []
+    boolean previousBuild = true
+
+    Map expressionContext() {
+        return [env: new HashMap(env), params: params, currentBuild: [previousBuild: previousBuild ? [number: 1] : null]]
+    }
+}
+
+/** Runs step closures, recording each step; `sh` outside a node is an error, as in Jenkins. */
+class StepRecorder {
+    List<Map> steps = []
+    List<String> errors = []
+    String where
+    boolean inNode
+    Map env
+    StepRecorder(String where, boolean inNode, Map env) { this.where = where; this.inNode = inNode; this.env = env }
+
+    def getProperty(String name) {
+        switch (name) {
+            case 'env': return env
+            case 'params': return [:]
+            case 'scm': return '<scm>'
+            case 'docker': return [image: { String image -> [inside: { Closure body -> record('docker.inside', [image: image]); nested(body, inNode) }] }]
+            case 'currentBuild': return [previousBuild: null]
+            default: return metaClass.getProperty(this, name)
+        }
+    }
+
+    private void record(String step, Map args) { steps << ([step: step, where: where] + (Map) Dsl.plain(args)) }
+    private Object nested(Closure body, boolean node) {
+        boolean outer = inNode
+        inNode = node
+        try { return Dsl.call(body, this) } finally { inNode = outer }
+    }
+
+    def sh(Map args) {
+        if (!inNode) errors << "${where}: sh outside a node (agent none) cannot run"
+        if (!(args.script instanceof String)) throw new DslError("${where}: sh script is ${args.script?.getClass()}, not a plain String")
+        record('sh', [script: args.script, label: args.label])
+    }
+    def sh(String script) { sh([script: script]) }
+    def echo(String message) { record('echo', [message: message]) }
+    def sleep(Map args) { record('sleep', args) }
+    def stash(Map args) { record('stash', args) }
+    def unstash(String name) { record('unstash', [name: name]) }
+    def archiveArtifacts(Map args) { record('archiveArtifacts', args) }
+    def checkout(Object scm) { record('checkout', [:]); return [GIT_COMMIT: env.GIT_COMMIT] }
+    def withEnv(List entries, Closure body) {
+        record('withEnv', [entries: entries.collect { it.toString() }])
+        def saved = env
+        env = new HashMap(env)
+        entries.each { String e -> int i = e.indexOf('='); env[e.substring(0, i)] = e.substring(i + 1) }
+        try { return nested(body, inNode) } finally { env = saved }
+    }
+    def node(String label, Closure body) { record('node', [label: label]); nested(body, true) }
+    def script(Closure body) { nested(body, inNode) }
+    def methodMissing(String name, Object args) { throw new DslError("${where}: unknown step ${name}") }
+}
+
+class Runner {
+    static final String COMMIT = '0123456789abcdef0123456789abcdef01234567'
+
+    static Pipeline parse(File file) {
+        def config = new CompilerConfiguration()
+        config.scriptBaseClass = JenkinsfileScript.name
+        def binding = new Binding()
+        def shell = new GroovyShell(Runner.classLoader, binding, config)
+        shell.evaluate(file.getText('UTF-8'), 'Jenkinsfile_' + file.name.replaceAll(/[^A-Za-z0-9]/, '_'))
+        if (!binding.hasVariable('pipelineModel')) throw new DslError('no pipeline block')
+        return (Pipeline) binding.getVariable('pipelineModel')
+    }
+
+    static Map defaults(Pipeline p) { p.parameters.collectEntries { [(it.name): it.default] } }
+
+    static Map environment(Closure body, Map env, Map params) {
+        if (body == null) return [:]
+        def b = new EnvironmentBuilder(env, params)
+        Dsl.call(body, b)
+        return b.values
+    }
+
+    static Map evaluateWhen(Closure body) {
+        if (body == null) return null
+        def b = new WhenBuilder()
+        Dsl.call(body, b)
+        if (b.conditions.isEmpty()) throw new DslError('when without conditions')
+        return [flags: b.flags, conditions: b.conditions]
+    }
+
+    /** The names of the stages that run for one scenario, in order. */
+    static List<String> run(Pipeline p, Scenario s) {
+        Map params = defaults(p) + s.params
+        Map env = new HashMap(s.env)
+        env.putAll(environment(p.environment, env, params))
+        List<String> ran = []
+        walk(p.stages, env, params, s, ran)
+        return ran
+    }
+
+    static void walk(List<Stage> stages, Map env, Map params, Scenario s, List<String> ran) {
+        for (Stage stage : stages) {
+            Map stageEnv = new HashMap(env)
+            stageEnv.putAll(environment(stage.environment, stageEnv, params))
+            Map when = evaluateWhen(stage.when)
+            Scenario here = new Scenario(env: stageEnv, params: params, causes: s.causes, changeset: s.changeset, previousBuild: s.previousBuild)
+            if (when != null && !when.conditions.every { Condition c -> c.evaluate(here) }) continue
+            ran << stage.name
+            if (stage.parallel != null) walk(stage.parallel, stageEnv, params, s, ran)
+            if (stage.stages != null) walk(stage.stages, stageEnv, params, s, ran)
+        }
+    }
+
+    static Map describeStage(Stage stage, Map env, Map params, boolean parentNode, List<String> errors) {
+        Map stageEnv = new HashMap(env)
+        Map own = environment(stage.environment, stageEnv, params)
+        stageEnv.putAll(own)
+        boolean node = parentNode || (stage.agent != null && stage.agent.kind != 'none')
+        Map when = evaluateWhen(stage.when)
+        Map out = [name: stage.name, agent: stage.agent, options: stage.options, input: stage.input, environment: own]
+        if (when != null) out.when = [flags: when.flags, conditions: when.conditions*.describe()]
+        Map nodeEnv = node ? stageEnv + [GIT_COMMIT: COMMIT] : stageEnv
+        if (stage.steps != null) {
+            def r = new StepRecorder(stage.name, node, nodeEnv)
+            Dsl.call(stage.steps, r)
+            out.steps = r.steps
+            errors.addAll(r.errors)
+        }
+        if (stage.parallel != null) out.parallel = stage.parallel.collect { describeStage(it, stageEnv, params, node, errors) }
+        if (stage.stages != null) out.stages = stage.stages.collect { describeStage(it, stageEnv, params, node, errors) }
+        out.post = stage.post.collectEntries { String condition, Closure body ->
+            def r = new StepRecorder("${stage.name} post ${condition}", node, nodeEnv)
+            Dsl.call(body, r)
+            errors.addAll(r.errors)
+            [(condition): r.steps]
+        }
+        return out
+    }
+
+    static Map describe(Pipeline p) {
+        Map params = defaults(p)
+        Map env = environment(p.environment, [:], params)
+        List<String> errors = []
+        def stages = p.stages.collect { describeStage(it, env, params, p.agent?.kind != 'none', errors) }
+        Map post = p.post.collectEntries { String condition, Closure body ->
+            def r = new StepRecorder("post ${condition}", p.agent?.kind != 'none', env + [GIT_COMMIT: COMMIT])
+            Dsl.call(body, r)
+            errors.addAll(r.errors)
+            [(condition): r.steps]
+        }
+        return [agent: p.agent, options: p.options, parameters: p.parameters, triggers: p.triggers, environment: env,
+                stages: stages, post: post, errors: errors]
+    }
+
+    static List<String> scriptsOf(Map described) {
+        List<String> scripts = []
+        Closure collectSteps
+        collectSteps = { List steps -> steps.findAll { it.step == 'sh' }.each { scripts << it.script } }
+        Closure collectStage
+        collectStage = { Map stage ->
+            if (stage.steps) collectSteps(stage.steps)
+            (stage.parallel ?: []).each { collectStage(it) }
+            (stage.stages ?: []).each { collectStage(it) }
+            stage.post.values().each { collectSteps(it) }
+        }
+        described.stages.each { collectStage(it) }
+        described.post.values().each { collectSteps(it) }
+        return scripts
+    }
+}
+
+def request = new JsonSlurper().parse(new File(args[0]), 'UTF-8')
+def results = request.files.collect { Map file ->
+    try {
+        Pipeline p = Runner.parse(new File(file.path))
+        Map described = Runner.describe(p)
+        Map runs = (file.scenarios ?: []).collectEntries { Map sc ->
+            def s = new Scenario(env: sc.env ?: [:], params: sc.params ?: [:], causes: sc.causes ?: [], changeset: sc.changeset ?: [],
+                                 previousBuild: sc.previousBuild != false)
+            [(sc.id): Runner.run(p, s)]
+        }
+        [path: file.path, pipeline: Dsl.plain(described), scripts: Runner.scriptsOf(described), runs: runs]
+    } catch (Throwable e) {
+        [path: file.path, error: "${e.getClass().simpleName}: ${e.message}".toString()]
+    }
+}
+System.out.withWriter('UTF-8') { it << JsonOutput.toJson([files: results]) }

@@ -1,0 +1,202 @@
+/**
+ * The Jenkins target judged by Groovy: npm-groovy-lint finds no error, the stub DSL evaluates
+ * every Jenkinsfile, the stages that run for every event are exactly selectJobs, and commands
+ * reach `sh` intact. All groovy work is batched into a few JVM starts in beforeAll.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GeneratedFile } from '../../../src/files/index.js';
+import { eventsOf, formatEvent, selectJobs, type Plan, type PlanEvent } from '../../../src/plan/index.js';
+import { exampleManifests, fixtureNames, fixtureText, generateFor } from '../../support/harness.js';
+import {
+  evaluateJenkinsfile,
+  isJenkinsfile,
+  jenkinsHarness,
+  planJobsOf,
+  scenarioFor,
+  type StubPipeline,
+  type StubStage,
+  type StubStep,
+} from '../../support/harness-jenkins.js';
+
+const OVERRIDES = `version: 1
+name: overridden
+secrets: [DEPLOY_TOKEN]
+train:
+  run: python train.py
+  paths: [src/**]
+deploy:
+  production: { run: ./deploy.sh, approval: true }
+notify:
+  failure: ./notify.sh "$MLGEN_PIPELINE"
+overrides:
+  jenkins:
+    agent: linux && docker
+    options: ["buildDiscarder(logRotator(numToKeepStr: '20'))"]
+    environment: { EXTRA: "it's \\\\ \${HOME} \\"q\\"" }
+`;
+
+interface Case {
+  name: string;
+  plan: Plan;
+  files: GeneratedFile[];
+}
+
+const cases: Case[] = [
+  ...fixtureNames().map((name) => ({ name, text: fixtureText(name) })),
+  ...exampleManifests().map(({ name, text }) => ({ name: `examples/${name}`, text })),
+  { name: 'overrides', text: OVERRIDES },
+].map(({ name, text }) => ({ name, ...generateFor(text, 'jenkins') }));
+
+const byName = (name: string) => cases.find((c) => c.name === name)!;
+
+let findings: string[][];
+const answers = new Map<string, string[]>();
+const pipelines = new Map<string, StubPipeline>();
+let firstBuild: string[];
+const key = (c: Case, event: PlanEvent, pathsChanged: boolean) => `${c.name} ${formatEvent(event)} ${pathsChanged}`;
+
+beforeAll(async () => {
+  const jobQueries = cases.flatMap((c) =>
+    eventsOf(c.plan).flatMap((event) => [true, false].map(async (changed) => answers.set(key(c, event, changed), await jenkinsHarness.jobsFor(c.files, c.plan, event, changed)))),
+  );
+  const spec = byName('spec-complete');
+  const described = async () => {
+    const files = cases.flatMap((c) => c.files.filter((f) => isJenkinsfile(f.path)).map((f) => ({ key: `${c.name}:${f.path}`, text: f.content })));
+    // A new branch's first build: its change log is empty, and it must still train.
+    const { scenario } = scenarioFor(spec.plan, { kind: 'push', branch: 'brand-new' }, false);
+    const firstScenario = { ...scenario, id: 'first-build', changeset: [], previousBuild: false };
+    const mainText = spec.files.find((f) => f.path === 'Jenkinsfile')!.content;
+    const [results, first] = await Promise.all([Promise.all(files.map((f) => evaluateJenkinsfile(f.text))), evaluateJenkinsfile(mainText, [firstScenario])]);
+    files.forEach((f, i) => pipelines.set(f.key, results[i]!.pipeline!));
+    firstBuild = planJobsOf(first.runs!['first-build']!, spec.plan);
+  };
+  [findings] = await Promise.all([jenkinsHarness.validate(cases.map((c) => c.files)), described(), ...jobQueries]);
+  // Generous: CodeNarc and the JVM are CPU-bound and the suite may share two cores.
+}, 600_000);
+
+describe.each(cases.map((c) => c.name))('%s', (name) => {
+  it('passes npm-groovy-lint and the declarative stub without an error', () => {
+    expect(findings[cases.indexOf(byName(name))]).toEqual([]);
+  });
+
+  it('runs exactly the jobs selectJobs names, for every event and both path outcomes', () => {
+    const c = byName(name);
+    for (const event of eventsOf(c.plan)) {
+      for (const changed of [true, false]) {
+        expect({ event: formatEvent(event), changed, jobs: answers.get(key(c, event, changed)) }).toEqual({
+          event: formatEvent(event),
+          changed,
+          jobs: selectJobs(c.plan, event, changed),
+        });
+      }
+    }
+  });
+});
+
+function allStages(stages: StubStage[]): StubStage[] {
+  return stages.flatMap((s) => [s, ...allStages(s.parallel ?? []), ...allStages(s.stages ?? [])]);
+}
+
+function stage(pipeline: StubPipeline, name: string): StubStage {
+  const found = allStages(pipeline.stages).find((s) => s.name === name);
+  if (!found) throw new Error(`no stage ${name}`);
+  return found;
+}
+
+const shOf = (steps: StubStep[] = []) => steps.filter((s) => s.step === 'sh').map((s) => s.script);
+
+describe('spec-complete, as Groovy evaluated it', () => {
+  const main = () => pipelines.get('spec-complete:Jenkinsfile')!;
+
+  it('has no agent at the top, and an agent with the runner labels and image on each working stage', () => {
+    expect(main().agent).toEqual({ kind: 'none' });
+    expect(stage(main(), 'train').agent).toEqual({ docker: { image: 'python:3.11-slim', label: 'self-hosted && gpu' } });
+    expect(stage(main(), 'check-lint').agent).toEqual({ docker: { image: 'python:3.11-slim', label: 'ubuntu-latest' } });
+  });
+
+  it('asks for production approval in a stage that holds no executor and decides before asking', () => {
+    const approval = stage(main(), 'production-approval');
+    expect(approval.agent).toBeNull();
+    expect(approval.input?.message).toBe('Deploy house-prices to production?');
+    expect(approval.when?.flags).toEqual({ beforeAgent: true, beforeInput: true });
+    expect(approval.options).toEqual([{ name: 'timeout', args: [{ time: 7, unit: 'DAYS' }] }]);
+  });
+
+  it('gives every command the MLGEN_* variables, and secrets only as credentials', () => {
+    expect(main().environment).toMatchObject({
+      MLGEN_PIPELINE: 'ci',
+      MLGEN_TRAIN_MODE: 'full',
+      MLGEN_MODEL_VERSION: 'latest',
+      REGISTRY_PASSWORD: '<credentials REGISTRY_PASSWORD>',
+      MLFLOW_TRACKING_TOKEN: '<credentials MLFLOW_TRACKING_TOKEN>',
+    });
+    const withEnv = stage(main(), 'package').steps!.find((s) => s.step === 'withEnv')!;
+    expect(withEnv.entries).toEqual([
+      'MLGEN_VERSION=0123456789abcdef0123456789abcdef01234567',
+      'MLGEN_IMAGE=registry.example.com/acme/house-prices:0123456789abcdef0123456789abcdef01234567',
+    ]);
+    expect(stage(main(), 'staging').environment).toEqual({ MLGEN_ENVIRONMENT: 'staging' });
+    expect(stage(main(), 'canary-50').environment).toEqual({ MLGEN_CANARY_PERCENT: '50' });
+  });
+
+  it('passes artifacts by stash and keeps the model with archiveArtifacts', () => {
+    const train = stage(main(), 'train').steps!;
+    expect(train.filter((s) => s.step !== 'sh' && s.step !== 'withEnv')).toEqual([
+      { step: 'stash', where: 'train', name: 'train', includes: 'model/**,metrics.json' },
+      { step: 'archiveArtifacts', where: 'train', artifacts: 'model/**,metrics.json', fingerprint: true },
+    ]);
+    expect(stage(main(), 'evaluate').steps!.map((s) => s.step)).toContain('unstash');
+  });
+
+  it('runs each canary step, waits, analyses, and rolls back on failure', () => {
+    const step = stage(main(), 'canary-10').steps!;
+    expect(step.filter((s) => s.step !== 'withEnv').map((s) => s.script ?? s.step)).toEqual([
+      './deploy.sh canary "$MLGEN_IMAGE" --weight "$MLGEN_CANARY_PERCENT"',
+      'sleep',
+      'python scripts/compare_canary.py --weight "$MLGEN_CANARY_PERCENT"',
+    ]);
+    expect(step.find((s) => s.step === 'sleep')).toMatchObject({ time: 900, unit: 'SECONDS' });
+    expect(shOf(stage(main(), 'canary').post.failure)).toEqual(['./deploy.sh rollback']);
+  });
+
+  it('notifies on failure from a node of its own', () => {
+    const post = main().post.failure!;
+    expect(post.find((s) => s.step === 'node')).toMatchObject({ label: 'ubuntu-latest' });
+    expect(shOf(post)).toEqual(['python scripts/notify.py --status failed']);
+  });
+
+  it('gives each schedule its own job: a UTC cron and its pipeline and mode as defaults', () => {
+    const incremental = pipelines.get('spec-complete:jenkins/retrain-incremental.Jenkinsfile')!;
+    expect(incremental.triggers).toEqual([{ name: 'cron', args: ['TZ=UTC\n0 3 1 * *'] }]);
+    expect(incremental.parameters.map((p) => [p.name, p.default])).toEqual([
+      ['PIPELINE', 'retrain'],
+      ['MODE', 'incremental'],
+      ['MODEL_VERSION', 'latest'],
+    ]);
+    expect(main().triggers).toEqual([]);
+  });
+
+  it("trains on a branch's first build, whose change log is empty", () => {
+    expect(firstBuild).toEqual(['check-unit', 'check-lint', 'data-schema', 'data-ranges', 'train', 'evaluate']);
+  });
+});
+
+describe('overrides', () => {
+  it('reach the Jenkinsfile intact: agent label, options line, escaped environment value', () => {
+    const main = pipelines.get('overrides:Jenkinsfile')!;
+    expect(main.options.map((o) => o.name)).toEqual(['disableConcurrentBuilds', 'buildDiscarder']);
+    expect(main.environment.EXTRA).toBe('it\'s \\ ${HOME} "q"');
+    expect(stage(main, 'train').agent).toEqual({ label: 'linux && docker' });
+    expect(main.post.failure!.find((s) => s.step === 'node')).toMatchObject({ label: 'linux && docker' });
+  });
+});
+
+describe('adversarial commands', () => {
+  it('reach sh exactly as written, after Groovy read them', async () => {
+    const c = byName('adversarial');
+    const scripts = await jenkinsHarness.scripts(c.files);
+    const commands = c.plan.jobs.flatMap((j) => ('run' in j ? [j.run] : []));
+    expect(commands.length).toBeGreaterThan(5);
+    for (const command of commands) expect(scripts).toContain(command);
+  });
+});

@@ -1,0 +1,100 @@
+/** The Jenkins target without a JVM: escaping, file layout, determinism, what never appears. */
+import { describe, expect, it } from 'vitest';
+import { compilePlan } from '../../../src/plan/index.js';
+import { loadManifest } from '../../../src/manifest/index.js';
+import { escapeGroovy, groovyString } from '../../../src/targets/jenkins/helpers.js';
+import { jenkinsTarget } from '../../../src/targets/jenkins/index.js';
+import { labelExpression } from '../../../src/targets/jenkins/view.js';
+import { fixtureNames, fixtureText, generateFor } from '../../support/harness.js';
+
+function planOf(text: string) {
+  const loaded = loadManifest(text, 'mlgen.yaml');
+  if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join('; '));
+  return compilePlan(loaded.manifest);
+}
+
+describe('escapeGroovy', () => {
+  it.each([
+    ['plain', 'plain'],
+    ["it's", "it\\'s"],
+    ['a\\b', 'a\\\\b'],
+    ["\\'", "\\\\\\'"],
+    ["'''", "\\'\\'\\'"],
+    ['$x ${y} """', '$x ${y} """'],
+    ['line1\nline2\r\n', 'line1\\nline2\\r\\n'],
+    ['tab\there', 'tab\\there'],
+    ['\u0000\u001b', '\\u0000\\u001b'],
+    ['\\u0041', '\\\\u0041'],
+    ['日本 ✓ 😀', '日本 ✓ 😀'],
+  ])('%j becomes %j', (input, expected) => {
+    expect(escapeGroovy(input)).toBe(expected);
+  });
+
+  it('quotes with single quotes only, never a GString', () => {
+    expect(groovyString('$HOME')).toBe("'$HOME'");
+  });
+});
+
+describe('labelExpression', () => {
+  it('joins runner labels with && and quotes labels Jenkins would parse as operators', () => {
+    expect(labelExpression(['self-hosted', 'gpu'])).toBe('self-hosted && gpu');
+    expect(labelExpression(['linux', 'big box', 'a"b'])).toBe('linux && "big box" && "a\\"b"');
+  });
+});
+
+describe('jenkinsTarget.render', () => {
+  it('writes a Jenkinsfile plus one Jenkinsfile per schedule', () => {
+    const plan = planOf(fixtureText('spec-complete'));
+    const paths = jenkinsTarget.render(plan).map((f) => f.path);
+    expect(paths).toEqual(['Jenkinsfile', ...plan.schedules.map((s) => `jenkins/${s.id}.Jenkinsfile`)]);
+    expect(paths).toContain('jenkins/retrain-incremental.Jenkinsfile');
+    expect(jenkinsTarget.render(plan).every((f) => f.comment === '//')).toBe(true);
+  });
+
+  it('writes nothing for a plan without jobs', () => {
+    expect(jenkinsTarget.render(planOf('version: 1\nname: empty\n'))).toEqual([]);
+  });
+
+  it.each(fixtureNames())('renders %s byte for byte the same every time', (name) => {
+    const first = generateFor(fixtureText(name), 'jenkins').files;
+    const second = generateFor(fixtureText(name), 'jenkins').files;
+    expect(second).toEqual(first);
+  });
+
+  it('names secrets only through credentials() and never writes manifest text into a GString', () => {
+    for (const name of fixtureNames()) {
+      const plan = planOf(fixtureText(name));
+      for (const file of jenkinsTarget.render(plan)) {
+        for (const secret of plan.secrets) expect(file.body).toContain(`${secret} = credentials('${secret}')`);
+        // The only double-quoted strings are mlgen's own parameter fallbacks.
+        const gstrings = file.body.match(/"\$\{[^"]*\}"/g) ?? [];
+        for (const g of gstrings) expect(g).toMatch(/^"\$\{params\.(PIPELINE|MODE|MODEL_VERSION) \?: '[a-z]+'\}"$/);
+        const lines = file.body.split('\n').filter((line) => line.includes('"') && !line.includes("'"));
+        expect(lines.filter((line) => !/^\s+MLGEN_[A-Z_]+ = "\$\{params/.test(line))).toEqual([]);
+      }
+    }
+  });
+
+  it('keeps every stage body on whole lines: commands never span lines', () => {
+    const body = jenkinsTarget.render(planOf(fixtureText('adversarial')))[0]!.body;
+    for (const line of body.split('\n').filter((l) => l.includes('sh(script:'))) expect(line).toMatch(/^\s+sh\(script: '.*', label: '.*'\)$/);
+  });
+
+  it('applies the jenkins overrides: agent, options, environment', () => {
+    const plan = planOf(`version: 1
+name: overridden
+train:
+  run: python train.py
+overrides:
+  jenkins:
+    agent: linux && docker
+    options: ["buildDiscarder(logRotator(numToKeepStr: '20'))"]
+    environment: { PIP_INDEX_URL: "https://pypi.example.com/simple it's" }
+`);
+    const body = jenkinsTarget.render(plan)[0]!.body;
+    expect(body).toContain("label 'linux && docker'");
+    expect(body).not.toContain("label 'ubuntu-latest'");
+    expect(body).toContain("        buildDiscarder(logRotator(numToKeepStr: '20'))\n");
+    expect(body).toContain("PIP_INDEX_URL = 'https://pypi.example.com/simple it\\'s'");
+  });
+});
