@@ -19,6 +19,7 @@ import type { Plan } from '../plan/index.js';
 import { applyChanges, plural, type Change, type ChangeRecord } from './changes.js';
 import { describeFailure, networkCode, shortDetail, SyncError, unexpected, type HttpFailure, type ServiceHints } from './errors.js';
 import { shellQuote } from './shell.js';
+import { scheduleVariables, triggerVariables } from '../targets/gitlab/index.js';
 
 export const OWNER_PREFIX = 'mlgen:';
 export const CI_FILE = '.gitlab-ci.yml';
@@ -164,7 +165,7 @@ export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSync
       description: descriptionFor(schedule.id),
       cron: schedule.cron,
       ref: plan.releaseBranch,
-      variables: { MLGEN_PIPELINE: schedule.pipeline, MLGEN_TRAIN_MODE: schedule.mode },
+      variables: scheduleVariables(schedule),
     };
     const subject = `schedule "${want.description}"`;
     const have = ownSchedules.find((s) => s.description === want.description);
@@ -294,7 +295,7 @@ export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSync
     const command = triggerCommand({
       apiUrl: `${host}/api/v4/projects/${projectId}/trigger/pipeline`,
       ref: plan.releaseBranch,
-      variables: { MLGEN_PIPELINE: event.pipeline, MLGEN_TRAIN_MODE: event.mode, MLGEN_EVENT: event.id },
+      variables: triggerVariables(event),
       token: options.showToken ? trigger?.token : undefined,
     });
     const where = 'Settings > CI/CD > Pipeline trigger tokens';

@@ -1,0 +1,64 @@
+/**
+ * A typed model of the part of .gitlab-ci.yml that mlgen writes. Keys are already GitLab's
+ * (snake_case), so rendering is a plain serialization; field order here is the order a
+ * reader meets them in the file.
+ */
+
+/** One entry of `rules` (job or workflow): the first entry whose `if` and `changes` match decides. */
+export interface Rule {
+  if?: string;
+  changes?: string[] | { paths: string[]; compare_to: string };
+  when?: 'on_success' | 'manual' | 'delayed' | 'never' | 'on_failure' | 'always';
+  start_in?: string;
+  interruptible?: boolean;
+}
+
+/** A top-level variable; `options` and `description` prefill the "Run pipeline" form. */
+export interface PipelineVariable {
+  value: string;
+  options?: string[];
+  description: string;
+}
+
+export interface Need {
+  job: string;
+  artifacts: boolean;
+  /** The needed job is absent from some pipelines this job runs in (e.g. checks in retrain). */
+  optional?: boolean;
+}
+
+export interface Cache {
+  key: { prefix: string; files: string[] };
+  paths: string[];
+}
+
+export interface Environment {
+  name: string;
+  url?: string;
+  deployment_tier: 'production' | 'staging' | 'testing' | 'development' | 'other';
+  action: 'start' | 'prepare' | 'stop' | 'verify' | 'access';
+}
+
+export interface Job {
+  stage: string;
+  image?: string;
+  tags?: string[];
+  needs?: Need[];
+  rules: Rule[];
+  timeout?: string;
+  resource_group?: string;
+  environment?: Environment;
+  manual_confirmation?: string;
+  variables?: Record<string, string>;
+  cache?: Cache[];
+  script: string[];
+  artifacts?: { paths: string[]; expire_in: string };
+}
+
+export interface GitLabCi {
+  workflow: { rules: Rule[] };
+  variables: Record<string, string | PipelineVariable>;
+  stages: string[];
+  /** Jobs by name, in file order. */
+  jobs: Map<string, Job>;
+}
