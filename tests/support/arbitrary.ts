@@ -221,9 +221,15 @@ function repair(draft: Draft): ManifestInput {
     if (m.overrides?.github?.jobs) delete m.overrides.github;
   }
   if (m.evaluate) {
-    const gated = new Set((m.evaluate.gates ?? []).map((g: { metric: string }) => g.metric));
+    type Gate = { metric: string; min?: number; max?: number };
+    const gates: Gate[] = m.evaluate.gates ?? [];
+    // A tolerance needs exactly one direction of "worse": a gate with min or max, not both.
+    const oneSided = (metric: string) => {
+      const bounds = gates.filter((g) => g.metric === metric);
+      return bounds.length > 0 && !(bounds.some((g) => g.min !== undefined) && bounds.some((g) => g.max !== undefined));
+    };
     const tolerance = m.evaluate.baseline?.tolerance;
-    if (tolerance) for (const key of Object.keys(tolerance)) if (!gated.has(key)) delete tolerance[key];
+    if (tolerance) for (const key of Object.keys(tolerance)) if (!oneSided(key)) delete tolerance[key];
   }
   const retrain = m.pipelines?.retrain;
   if (retrain) {

@@ -11,10 +11,10 @@
  * - workflow:rules: gitlab-ci-local ignores them, so the harness copies them into a probe
  *   job; no probe job in the list means GitLab would create no pipeline.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import type { GeneratedFile } from '../../src/files/index.js';
@@ -65,6 +65,22 @@ export interface ToolResult {
   stderr: string;
 }
 
+/**
+ * The environment jobs run in under the shell executor. python3 is put first on PATH by its
+ * real directory: through pyenv's shims, parallel `pip install`s race on pyenv's rehash lock
+ * and fail at random (a machine quirk, not something a CI runner has).
+ */
+const JOB_ENV = (() => {
+  const env = { ...process.env };
+  try {
+    const real = execFileSync('python3', ['-c', 'import os, sys; print(os.path.dirname(sys.executable))'], { encoding: 'utf8' }).trim();
+    if (real) env.PATH = `${real}${delimiter}${env.PATH ?? ''}`;
+  } catch {
+    // no python3: the run tests will say so
+  }
+  return env;
+})();
+
 /** Runs gitlab-ci-local in `cwd` with its own state directory, so calls may overlap. */
 export function gitlabCiLocal(cwd: string, args: string[], timeoutMs = 60_000): Promise<ToolResult> {
   const stateDir = `.gitlab-ci-local-${process.pid}-${stateCounter++}`;
@@ -72,6 +88,7 @@ export function gitlabCiLocal(cwd: string, args: string[], timeoutMs = 60_000): 
     try {
       const { stdout, stderr } = await run(GITLAB_CI_LOCAL, ['--state-dir', stateDir, '--no-color', ...args], {
         cwd,
+        env: JOB_ENV,
         maxBuffer: 64 << 20,
         timeout: timeoutMs,
       });
