@@ -7,7 +7,7 @@
  * top-level `on:` key, which GitHub reads as a string and every hand-written workflow
  * leaves bare.
  */
-import { Document } from 'yaml';
+import { Document, visit } from 'yaml';
 
 const STRINGIFY_OPTIONS = {
   version: '1.1',
@@ -18,6 +18,13 @@ const STRINGIFY_OPTIONS = {
   aliasDuplicateObjects: false,
 } as const;
 
+/**
+ * Plain scalars YAML 1.2's core schema reads as something other than a string (GitHub and
+ * Azure read YAML 1.2). Serializing as YAML 1.1 already quotes 1.1's specials; these differ.
+ */
+const YAML12_NOT_A_STRING =
+  /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
+
 export interface YamlOptions {
   /** Top-level keys to leave unquoted even though YAML 1.1 would read them as booleans. */
   bareTopLevelKeys?: readonly string[];
@@ -27,6 +34,11 @@ export interface YamlOptions {
 
 export function toYaml(value: unknown, options: YamlOptions = {}): string {
   const document = new Document(value, null, STRINGIFY_OPTIONS);
+  visit(document, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && YAML12_NOT_A_STRING.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
   options.annotate?.(document);
   let text = document.toString(STRINGIFY_OPTIONS);
   for (const key of options.bareTopLevelKeys ?? []) {

@@ -2,17 +2,29 @@
  * Reads a manifest's text into a validated `Manifest`, or into diagnostics that each name
  * file:line:col. Pure: the caller reads the file.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLParseError, type Document, type Node, type Pair } from 'yaml';
 import type { z } from 'zod';
 import type { Diagnostic } from './diagnostics.js';
+
 import { manifestSchema, type Manifest } from './schema.js';
 import { closest } from './suggest.js';
-import { findSecretLikeValues } from './secrets.js';
+import { findSecretLikeValues, redactCredentials, secretKind } from './secrets.js';
 
 export type LoadResult = { ok: true; manifest: Manifest; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
 /** Bounds that keep a hostile file from costing unbounded time or memory. */
 export const LIMITS = { bytes: 1_000_000, aliases: 100, depth: 64 } as const;
+
+/** At most this many problems are reported; a file with more gets a summary after them. */
+const MAX_DIAGNOSTICS = 100;
+
+/**
+ * Flow collections (`[` and `{`) nested beyond this stop the file before the YAML parser
+ * sees it: the parser recurses per level and runs out of stack near 800. The scan below
+ * may count a bracket inside a plain scalar, so it allows far more than LIMITS.depth, which
+ * is checked exactly once the file is parsed.
+ */
+const FLOW_DEPTH_SCAN = 256;
 
 type Segment = string | number;
 
@@ -57,8 +69,9 @@ export function makeDiagnostic(
   hint?: string,
 ): Diagnostic {
   const [start, end] = range ?? [0, 1];
-  const { line, col } = lines.linePos(start);
-  const diagnostic: Diagnostic = { file, line, column: col, length: Math.max(1, end - start), severity: 'error', message, path };
+  const { line, col } = lines.linePos(Math.max(0, start));
+  // Before (or without) parsing, the line counter knows no lines: position 0 is 1:1.
+  const diagnostic: Diagnostic = { file, line: Math.max(1, line), column: Math.max(1, col), length: Math.max(1, end - start), severity: 'error', message, path };
   if (hint) diagnostic.hint = hint;
   return diagnostic;
 }
@@ -121,7 +134,10 @@ function kindOf(value: unknown): string {
   if (value === null) return 'empty (null)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  if (typeof value === 'string') {
+    if (secretKind(value) !== undefined) return 'a credential-looking text (not shown)';
+    return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  }
   return `${typeof value === 'number' ? 'the number' : typeof value === 'boolean' ? 'the boolean' : typeof value} ${String(value)}`;
 }
 
@@ -161,8 +177,11 @@ function issueToDiagnostics(issue: z.core.$ZodIssue, data: unknown, doc: Documen
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = keysAt(path);
+      // One lookup table, not a search per key: a file may hold 100 000 unknown keys.
+      const keyNodes = new Map<string, Node>();
+      if (isMap(at.node)) for (const item of at.node.items) if (isScalar(item.key)) keyNodes.set(String(item.key.value), item.key);
       return issue.keys.map((key) => {
-        const keyNode = isMap(at.node) ? at.node.items.find((i) => isScalar(i.key) && String(i.key.value) === key)?.key : undefined;
+        const keyNode = keyNodes.get(key);
         const guess = closest(key, known);
         const message = `unknown key "${key}"${where ? ` in ${where}` : ''}${guess ? `; did you mean "${guess}"?` : ''}`;
         return makeDiagnostic(file, lines, rangeOf(keyNode as Node) ?? range, message, [...path, key], known.length ? `the keys allowed here are: ${known.join(', ')}` : undefined);
@@ -224,16 +243,58 @@ function yamlErrorMessage(code: string, message: string): { message: string; hin
 
 /** Parses and validates manifest text. Never throws for a user's mistake. */
 export function loadManifest(text: string, file = 'mlgen.yaml'): LoadResult {
-  const lines = new LineCounter();
-  const at = (message: string, hint?: string, range?: [number, number]) => makeDiagnostic(file, lines, range, message, [], hint);
-  if (text.length > LIMITS.bytes) {
-    return { ok: false, diagnostics: [at(`the manifest is ${text.length} bytes; mlgen reads at most ${LIMITS.bytes}`, 'a manifest describes a pipeline: keep data and scripts in their own files')] };
+  const lines = lineStarts(text);
+  try {
+    return finish(load(text, file, lines));
+  } catch (error) {
+    // The last guard against a file built to exhaust the stack somewhere not foreseen.
+    if (!(error instanceof RangeError)) throw error;
+    return { ok: false, diagnostics: [makeDiagnostic(file, lines, undefined, `the manifest is too deeply nested or too large to read (${error.message})`, [], NESTING_HINT)] };
   }
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false });
+}
+
+const NESTING_HINT = 'a manifest describes a pipeline: write it as plain keys and lists, a few levels deep';
+
+/** Caps the number of problems and removes credential-looking text from everything shown. */
+function finish(result: LoadResult): LoadResult {
+  if (result.ok) return result;
+  let diagnostics = result.diagnostics;
+  if (diagnostics.length > MAX_DIAGNOSTICS) {
+    const next = diagnostics[MAX_DIAGNOSTICS]!;
+    const more = diagnostics.length - MAX_DIAGNOSTICS;
+    const summary: Diagnostic = { file: next.file, line: next.line, column: next.column, length: next.length, severity: 'error', path: [],
+      message: `${more} further problem${more === 1 ? ' is' : 's are'} not shown; fix the ones above first` };
+    diagnostics = [...diagnostics.slice(0, MAX_DIAGNOSTICS), summary];
+  }
+  return {
+    ok: false,
+    diagnostics: diagnostics.map((d) => {
+      const clean: Diagnostic = { ...d, message: redactCredentials(d.message), path: d.path.map((p) => (typeof p === 'string' ? redactCredentials(p) : p)) };
+      if (d.hint !== undefined) clean.hint = redactCredentials(d.hint);
+      return clean;
+    }),
+  };
+}
+
+function load(text: string, file: string, lines: LineCounter): LoadResult {
+  const at = (message: string, hint?: string, range?: [number, number]) => makeDiagnostic(file, lines, range, message, [], hint);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > LIMITS.bytes) {
+    return { ok: false, diagnostics: [at(`the manifest is ${bytes} bytes; mlgen reads at most ${LIMITS.bytes}`, 'a manifest describes a pipeline: keep data and scripts in their own files')] };
+  }
+  const deep = deepFlowAt(text);
+  if (deep !== undefined) {
+    return { ok: false, diagnostics: [at(`the manifest nests deeper than ${LIMITS.depth} levels`, NESTING_HINT, [deep, deep + 1])] };
+  }
+  // uniqueKeys is checked below: the parser's own check compares every pair of keys.
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: true, stringKeys: false });
+  if (doc.errors.length === 0) doc.errors.push(...duplicateKeyErrors(doc));
   if (doc.errors.length > 0) {
     return {
       ok: false,
       diagnostics: doc.errors.map((e) => {
+        // The parser catches its own stack overflow and reports it as a syntax error.
+        if (/call stack/i.test(e.message)) return makeDiagnostic(file, lines, e.pos, `the manifest nests deeper than ${LIMITS.depth} levels`, [], NESTING_HINT);
         const { message, hint } = yamlErrorMessage(e.code, e.message);
         return makeDiagnostic(file, lines, e.pos, message, [], hint);
       }),
@@ -259,11 +320,14 @@ export function loadManifest(text: string, file = 'mlgen.yaml'): LoadResult {
   const diagnostics = parsed.success ? [] : parsed.error.issues.flatMap((issue) => issueToDiagnostics(issue, data, doc, file, lines));
   for (const found of findSecretLikeValues(data)) {
     const located = locate(doc, found.path);
+    const range = found.inKey ? rangeOf(located.pair?.key as Node) : rangeOf(located.node);
+    const what = found.inKey ? `a key in ${dotted(found.path.slice(0, -1))}` : dotted(found.path);
     diagnostics.push(
-      makeDiagnostic(file, lines, rangeOf(located.node), `${dotted(found.path)} looks like a credential (${found.kind}); secret values never belong in the manifest`, found.path,
+      makeDiagnostic(file, lines, range, `${what} looks like a credential (${found.kind}); secret values never belong in the manifest`, found.path,
         'name the secret under `secrets:` (e.g. API_TOKEN), store its value in the CI system, and use "$API_TOKEN" in the command'),
     );
   }
+  diagnostics.push(...expressionDiagnostics(data, doc, file, lines, diagnostics));
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   if (!parsed.success || diagnostics.length > 0) return { ok: false, diagnostics };
   return { ok: true, manifest: parsed.data, diagnostics: [] };
@@ -274,4 +338,104 @@ function nestingDepth(value: unknown, depth = 0): number {
   let deepest = depth;
   for (const child of Object.values(value as object)) deepest = Math.max(deepest, nestingDepth(child, depth + 1));
   return deepest;
+}
+
+/**
+ * Where flow collections first nest deeper than FLOW_DEPTH_SCAN, skipping quoted scalars and
+ * comments; undefined when they never do. Linear, and cheap next to parsing.
+ */
+function deepFlowAt(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const tokenStart = i === 0 || /[\s[{,:]/.test(text[i - 1]!);
+    if (ch === '[' || ch === '{') {
+      if (++depth > FLOW_DEPTH_SCAN) return i;
+    } else if (ch === ']' || ch === '}') {
+      depth = Math.max(0, depth - 1);
+    } else if (tokenStart && ch === '#') {
+      const end = text.indexOf('\n', i);
+      if (end < 0) return undefined;
+      i = end;
+    } else if (tokenStart && (ch === '"' || ch === "'")) {
+      for (i++; i < text.length; i++) {
+        if (ch === '"' && text[i] === '\\') i++;
+        else if (text[i] === ch) {
+          if (ch === "'" && text[i + 1] === "'") i++;
+          else break;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Keys whose values are passed through as written: an override is the user's own platform syntax. */
+const VERBATIM = new Set(['overrides', '$schema']);
+/** Keys whose values become parts of a runtime's configuration, not shell text. */
+const CONFIGURATION_KEYS = new Set(['image', 'runner']);
+
+/**
+ * A platform expression written into a value where no target can escape it. `${{` is refused
+ * everywhere (GitHub and Azure evaluate it in any field before anything runs); `$(` and `$[`
+ * (Azure macros and runtime expressions) in images and runner labels, which Azure reads as
+ * configuration rather than as a script mlgen can protect. Commands are the schema's business.
+ */
+function expressionDiagnostics(data: unknown, doc: Document, file: string, lines: LineCounter, known: readonly Diagnostic[]): Diagnostic[] {
+  const reported = new Set(known.map((d) => JSON.stringify(d.path)));
+  const out: Diagnostic[] = [];
+  const visit = (value: unknown, path: Segment[], configuration: boolean): void => {
+    if (typeof value === 'string') {
+      const found = value.includes('${{') ? '${{' : configuration ? ['$(', '$['].find((opener) => value.includes(opener)) : undefined;
+      if (found === undefined || reported.has(JSON.stringify(path))) return;
+      const platforms = found === '${{' ? 'GitHub and Azure' : 'Azure';
+      const located = locate(doc, path);
+      out.push(
+        makeDiagnostic(file, lines, rangeOf(located.node), `${dotted(path)} may not contain "${found}": ${platforms} would evaluate it as an expression instead of using the text`, path,
+          found === '${{' ? 'mlgen writes platform expressions itself; read values from environment variables in commands, e.g. "$MLGEN_VERSION"' : 'name the image or runner label literally'),
+      );
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, [...path, i], configuration));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if (path.length === 0 && VERBATIM.has(key)) continue;
+        visit(child, [...path, key], configuration || CONFIGURATION_KEYS.has(key));
+      }
+    }
+  };
+  visit(data, [], false);
+  return out;
+}
+
+/** Keys written twice in one mapping, as the parser's uniqueKeys option reports them, in linear time. */
+function duplicateKeyErrors(doc: Document): YAMLParseError[] {
+  const errors: YAMLParseError[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const item of map.items) {
+        // Scalars compare by value and type (1 and "1" differ, as in the parser); other keys are refused by the schema anyway.
+        if (!isScalar(item.key)) continue;
+        const identity = `${typeof item.key.value}:${String(item.key.value)}`;
+        if (seen.has(identity)) {
+          const start = item.key.range?.[0] ?? 0;
+          errors.push(new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+        }
+        seen.add(identity);
+      }
+    },
+  });
+  return errors;
+}
+
+/**
+ * Where each line starts, counted from the text itself (every "\n"). The parser's own line
+ * counter misses line breaks it skips while recovering from a syntax error, and then places
+ * later errors beyond the end of their line.
+ */
+function lineStarts(text: string): LineCounter {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  return lines;
 }

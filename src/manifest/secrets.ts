@@ -5,6 +5,8 @@
 export interface SecretLikeValue {
   path: (string | number)[];
   kind: string;
+  /** The credential is the last key of `path` (e.g. under overrides), not its value. */
+  inKey?: boolean;
 }
 
 const KNOWN_PREFIXES: readonly [RegExp, string][] = [
@@ -40,6 +42,7 @@ export function secretKind(value: string): string | undefined {
   return undefined;
 }
 
+/** Every string value and every mapping key that looks like a credential, with its path. */
 export function findSecretLikeValues(data: unknown, path: (string | number)[] = []): SecretLikeValue[] {
   if (typeof data === 'string') {
     const kind = secretKind(data);
@@ -47,7 +50,31 @@ export function findSecretLikeValues(data: unknown, path: (string | number)[] = 
   }
   if (Array.isArray(data)) return data.flatMap((item, i) => findSecretLikeValues(item, [...path, i]));
   if (data !== null && typeof data === 'object') {
-    return Object.entries(data).flatMap(([key, value]) => findSecretLikeValues(value, [...path, key]));
+    return Object.entries(data).flatMap(([key, value]) => {
+      // Keys are written into generated files too (overrides are copied as they are).
+      const kind = secretKind(key);
+      const here = kind ? [{ path: [...path, key], kind, inKey: true }] : [];
+      return [...here, ...findSecretLikeValues(value, [...path, key])];
+    });
   }
   return [];
+}
+
+/** What replaces a credential-looking word in anything mlgen prints. */
+export const REDACTED = '[redacted]';
+
+/**
+ * `text` with every credential-looking word replaced by asterisks of the same length, so line
+ * and column positions stay right. For showing a manifest's lines (and any message that quotes
+ * the manifest) without repeating a token that should never have been there.
+ */
+export function maskCredentials(text: string): string {
+  let out = text;
+  for (const [pattern] of KNOWN_PREFIXES) out = out.replace(new RegExp(pattern.source, 'g'), (m) => '*'.repeat(m.length));
+  return out.replace(/[^\s"'=:,;@]+/g, (word) => (looksRandom(word) ? '*'.repeat(word.length) : word));
+}
+
+/** `text` with every credential-looking word replaced by REDACTED: for messages and key paths. */
+export function redactCredentials(text: string): string {
+  return secretKind(text) === undefined ? text : maskCredentials(text).replace(/\*{8,}/g, REDACTED);
 }
