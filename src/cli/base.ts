@@ -1,43 +1,40 @@
 /**
  * What every mlgen command shares: --json and --quiet, colour rules, and how problems end a
  * run (diagnostics on stderr, exit 1; never a stack trace for a user's mistake).
+ *
+ * The printing itself lives in output.ts, shared with the bundled fast path of bin/run.js.
  */
-import { Command, Errors, Flags } from '@oclif/core';
-import { formatDiagnostics, type Diagnostic } from '../manifest/index.js';
-import { styleFor } from './style.js';
+import { Command, Errors } from '@oclif/core';
+import type { Diagnostic } from '../manifest/index.js';
+import { UserError } from './errors.js';
+import { BASE_FLAGS } from './flags.js';
+import { oclifFlags } from './oclif-flags.js';
+import { printDiagnostics, printUserError, say, type Output } from './output.js';
 
-/** A user's mistake, already explained: print the message and exit with the code. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2 = 1,
-  ) {
-    super(message);
-  }
-}
+export { UserError } from './errors.js';
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
 
-  static override baseFlags = {
-    quiet: Flags.boolean({ char: 'q', description: 'Print only errors.', default: false }),
-  };
+  static override baseFlags = oclifFlags(BASE_FLAGS);
 
   protected quiet = false;
 
+  protected output(): Output {
+    return { json: this.jsonEnabled(), quiet: this.quiet };
+  }
+
   protected say(text: string): void {
-    if (!this.quiet && !this.jsonEnabled()) this.log(text);
+    say(this.output(), text);
   }
 
   protected printDiagnostics(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void {
-    if (this.jsonEnabled() || diagnostics.length === 0) return;
-    process.stderr.write(`${formatDiagnostics(diagnostics, sources, styleFor(process.stderr))}\n`);
+    printDiagnostics(this.output(), diagnostics, sources);
   }
 
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (error instanceof UserError) {
-      if (this.jsonEnabled()) this.logJson({ error: error.message });
-      else process.stderr.write(`${styleFor(process.stderr).red('error')}: ${error.message}\n`);
+      printUserError(this.output(), error);
       this.exit(error.exitCode);
     }
     // this.exit() throws ExitError; oclif's own handler would print a second JSON document.

@@ -12,7 +12,7 @@ import { unifiedDiff } from '../files/diff.js';
 import { assertRelativePath, OutputPathError, readSnapshot, resolveOutputDir, writeDecided } from '../files/write.js';
 import type { Diagnostic } from '../manifest/index.js';
 import type { TargetId } from '../plan/index.js';
-import { UserError } from './base.js';
+import { UserError } from './errors.js';
 
 export type Engine = (text: string, options: GenerateOptions) => GenerateResult;
 
