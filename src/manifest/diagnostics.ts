@@ -1,3 +1,5 @@
+import { maskCredentials } from './secrets.js';
+
 /**
  * Problems found in a manifest, each tied to a place in the file. Formatting is plain text
  * here; colour is the CLI's business.
@@ -27,7 +29,9 @@ const plain: FormatStyle = { bold: (t) => t, red: (t) => t, dim: (t) => t };
 /** `mlgen.yaml:12:5 error: message`, then the line with a caret under the place, then the hint. */
 export function formatDiagnostic(d: Diagnostic, source: string | undefined, style: FormatStyle = plain): string {
   const out = [`${style.bold(`${d.file}:${d.line}:${d.column}`)} ${style.red(d.severity)}: ${d.message}`];
-  const text = source?.split(/\r?\n/)[d.line - 1];
+  // The quoted line never repeats a credential, nor sends control characters to a terminal.
+  const raw = source?.split(/\r?\n/)[d.line - 1];
+  const text = raw === undefined ? undefined : maskCredentials(raw).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
   if (text !== undefined && text.length <= 500) {
     const gutter = String(d.line);
     out.push(style.dim(`${gutter} | `) + text);
