@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { Flags } from '@oclif/core';
-import { BaseCommand, UserError } from '../cli/base.js';
-import { loadManifest } from '../manifest/index.js';
-import { compilePlan, eventsOf, formatEvent, formatRun, parseEvent, runFor, UnknownEventError, type EventRun, type Plan } from '../plan/index.js';
+import { BaseCommand } from '../cli/base.js';
+import { planInputFlags, readPlanInput } from '../cli/plan-input.js';
+import { eventsOf, formatEvent, formatRun, runFor, type EventRun, type Plan } from '../plan/index.js';
 
 export interface PlanResult {
   plan: Plan;
@@ -16,45 +14,19 @@ export default class PlanCommand extends BaseCommand {
     '<%= config.bin %> plan --event pr',
     '<%= config.bin %> plan --event schedule:retrain-full --json',
   ];
-  static override flags = {
-    manifest: Flags.string({ char: 'm', description: 'The manifest.', default: 'mlgen.yaml' }),
-    event: Flags.string({
-      char: 'e',
-      description: 'One event: pr, push, push:BRANCH, schedule:NAME, event:NAME, manual:PIPELINE[:MODE]. Default: every event.',
-    }),
-  };
+  static override flags = planInputFlags;
 
   async run(): Promise<PlanResult> {
     const { flags } = await this.parse(PlanCommand);
     this.quiet = flags.quiet;
-    let text: string;
-    try {
-      text = await readFile(flags.manifest, 'utf8');
-    } catch {
-      throw new UserError(`cannot read ${flags.manifest}: run \`mlgen init\` to create a manifest, or pass --manifest`);
-    }
-    const loaded = loadManifest(text, flags.manifest);
-    if (!loaded.ok) {
-      this.printDiagnostics(loaded.diagnostics, new Map([[flags.manifest, text]]));
-      if (this.jsonEnabled()) this.logJson({ diagnostics: loaded.diagnostics });
+    const input = await readPlanInput(flags);
+    if (!input.ok) {
+      this.printDiagnostics(input.diagnostics, new Map([[flags.manifest, input.text]]));
+      if (this.jsonEnabled()) this.logJson({ diagnostics: input.diagnostics });
       this.exit(1);
     }
-    const plan = compilePlan(loaded.manifest);
-    let events = eventsOf(plan);
-    if (flags.event) {
-      const parsed = parseEvent(flags.event, plan);
-      if (typeof parsed === 'string') throw new UserError(parsed, 2);
-      events = [parsed];
-    }
-    let runs: EventRun[];
-    try {
-      runs = events.map((event) => runFor(plan, event));
-    } catch (error) {
-      if (error instanceof UnknownEventError) {
-        throw new UserError(`${error.message}; this manifest has: ${error.known.join(', ') || 'none'}`, 2);
-      }
-      throw error;
-    }
+    const { plan } = input;
+    const runs = (input.event ? [input.event] : eventsOf(plan)).map((event) => runFor(plan, event));
     if (plan.jobs.length === 0) this.say('The manifest defines no jobs yet: add checks, data.tests, train or pipelines.');
     else this.say(runs.map((run) => formatRun(plan, run)).join('\n\n'));
     return { plan, runs: runs.map((run) => ({ ...run, event: formatEvent(run.event) })) };

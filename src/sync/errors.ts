@@ -103,3 +103,19 @@ export function networkCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Wraps each request of one sync: any failure becomes a one-line SyncError naming what mlgen
+ * was doing (`doing`), with `notFound` overriding the service's 404 hint for that request.
+ */
+export function requestCaller(hints: ServiceHints, toFailure: (error: unknown) => HttpFailure | undefined) {
+  return async <T>(doing: string, request: () => Promise<T>, notFound?: string): Promise<T> => {
+    try {
+      return await request();
+    } catch (error) {
+      if (error instanceof SyncError) throw error;
+      const failure = toFailure(error);
+      throw new SyncError(failure ? describeFailure(failure, doing, notFound ? { ...hints, notFound } : hints) : unexpected(hints.service, doing, error));
+    }
+  };
+}

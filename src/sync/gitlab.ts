@@ -17,7 +17,7 @@ import {
 import type { GeneratedFile } from '../files/index.js';
 import type { Plan } from '../plan/index.js';
 import { applyChanges, plural, type Change, type ChangeRecord } from './changes.js';
-import { describeFailure, networkCode, shortDetail, SyncError, unexpected, type HttpFailure, type ServiceHints } from './errors.js';
+import { networkCode, requestCaller, shortDetail, SyncError, type HttpFailure, type ServiceHints } from './errors.js';
 import { shellQuote } from './shell.js';
 import { scheduleVariables, triggerVariables } from '../targets/gitlab/index.js';
 
@@ -109,15 +109,7 @@ export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSync
     forbidden: 'the token needs the api scope and at least the Maintainer role on the project (a schedule owned by someone else must be taken over first)',
     notFound: 'it was removed meanwhile, or the token lost access to it: run the sync again',
   };
-  const call = async <T>(doing: string, request: () => Promise<T>, notFound?: string): Promise<T> => {
-    try {
-      return await request();
-    } catch (error) {
-      if (error instanceof SyncError) throw error;
-      const failure = toFailure(error);
-      throw new SyncError(failure ? describeFailure(failure, doing, notFound ? { ...hints, notFound } : hints) : unexpected('GitLab', doing, error));
-    }
-  };
+  const call = requestCaller(hints, toFailure);
   const config = { host, token: options.token, queryTimeout: Math.round(options.timeoutSeconds * 1000) };
   const projects = new Projects(config);
   const lint = new Lint(config);

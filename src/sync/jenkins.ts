@@ -8,7 +8,7 @@ import Jenkins, { type JenkinsCrumb } from 'jenkins';
 import type { GeneratedFile } from '../files/index.js';
 import type { Plan } from '../plan/index.js';
 import { applyChanges, plural, type Change, type ChangeRecord } from './changes.js';
-import { describeFailure, networkCode, shortDetail, SyncError, unexpected, type HttpFailure, type ServiceHints } from './errors.js';
+import { networkCode, requestCaller, shortDetail, SyncError, type HttpFailure, type ServiceHints } from './errors.js';
 import {
   definitionDifferences,
   newJobConfig,
@@ -102,15 +102,7 @@ export async function syncJenkins(options: JenkinsSyncOptions): Promise<JenkinsS
     forbidden: 'the user needs Overall/Read, Job/Create and Job/Configure',
     notFound: 'check --url: it must be the Jenkins root (the page with "New Item")',
   };
-  const call = async <T>(doing: string, request: () => Promise<T>, notFound?: string): Promise<T> => {
-    try {
-      return await request();
-    } catch (error) {
-      if (error instanceof SyncError) throw error;
-      const failure = toFailure(error);
-      throw new SyncError(failure ? describeFailure(failure, doing, notFound ? { ...hints, notFound } : hints) : unexpected('Jenkins', doing, error));
-    }
-  };
+  const call = requestCaller(hints, toFailure);
   /** Like `call`, but a 404 means "there is none". */
   const find = <T>(doing: string, request: () => Promise<T>): Promise<T | undefined> =>
     call(doing, () => request().catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error))));
