@@ -286,3 +286,8 @@ export function manifestToYaml(manifest: ManifestInput, style: Partial<ToStringO
 export function validManifestText(): fc.Arbitrary<string> {
   return fc.tuple(validManifest(), yamlStyle).map(([manifest, style]) => manifestToYaml(manifest, style));
 }
+
+/** YAML text of the given manifests, in the same varied styles as validManifestText(). */
+export function manifestTextOf(manifests: fc.Arbitrary<ManifestInput>): fc.Arbitrary<string> {
+  return fc.tuple(manifests, yamlStyle).map(([manifest, style]) => manifestToYaml(manifest, style));
+}

@@ -1,0 +1,82 @@
+/**
+ * npm-groovy-lint's verdict ("no error") on hundreds of Jenkinsfiles in one JVM start.
+ *
+ * Two things make the harness's lintJenkinsfiles() (every rule, ~2 s per generated file) too
+ * slow for 200 manifests, and neither changes the verdict:
+ * - Only rules of severity error can report an error. They are read from the harness's own
+ *   configuration with npm-groovy-lint's loader and passed with --rulesets, so the files are
+ *   judged by exactly the error rules of that configuration (plus the parse check).
+ * - Groovy 4's parser (inside CodeNarc) needs ~450 ms for a generated Jenkinsfile because of
+ *   the unparenthesized `environment name: 'X', value: 'y'` conditions; the parenthesized call
+ *   is the same AST (one method call with one map argument) and parses in ~6 ms. The linted
+ *   copy has those lines parenthesized, nothing else. (Jenkins itself runs Groovy 2.4, which
+ *   has no such trouble; the stub evaluation reads the files as generated.)
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const JAVA_HOME = process.env.JAVA_HOME ?? '/usr/lib/jvm/java-17-openjdk-amd64';
+const GROOVY_LINT = new URL('../../node_modules/.bin/npm-groovy-lint', import.meta.url).pathname;
+/** The configuration tests/support/harness-jenkins.ts lints with. */
+export const LINT_CONFIG = new URL('../support/groovylint/', import.meta.url).pathname;
+const CONFIG_LOADER = new URL('../../node_modules/npm-groovy-lint/lib/config.js', import.meta.url).href;
+
+type RuleConfig = string | { severity?: string; [option: string]: unknown };
+
+/** The rules of LINT_CONFIG that report errors, as npm-groovy-lint resolves its `extends` chain. */
+export async function errorRules(): Promise<string[]> {
+  const { loadConfig } = (await import(CONFIG_LOADER)) as { loadConfig: (dir: string, mode: string) => Promise<{ rules: Record<string, RuleConfig> }> };
+  const { rules } = await loadConfig(LINT_CONFIG, 'lint');
+  return Object.entries(rules)
+    .filter(([, rule]) => rule === 'error' || (typeof rule === 'object' && rule.severity === 'error'))
+    .map(([name]) => name)
+    .sort();
+}
+
+const UNPARENTHESIZED_CONDITION = /^([ \t]*)environment (name: '[^'\n]*', value: '[^'\n]*')[ \t]*$/gm;
+
+/** The same Groovy AST, in the form Groovy 4's parser reads quickly (see the header). */
+export function quickToParse(jenkinsfile: string): string {
+  return jenkinsfile.replace(UNPARENTHESIZED_CONDITION, '$1environment($2)');
+}
+
+/**
+ * npm-groovy-lint's errors per text, from one run over all of them. The run also lints
+ * LINT_CANARIES and throws unless it reports an error for each: its silence on the others
+ * then means something.
+ */
+export async function lintErrors(texts: readonly string[]): Promise<string[][]> {
+  if (texts.length === 0) return [];
+  const rules = await errorRules();
+  const canaries = Object.entries(LINT_CANARIES);
+  const dir = mkdtempSync(join(tmpdir(), 'mlgen-conformance-lint-'));
+  try {
+    const paths = [...texts, ...canaries.map(([, text]) => text)].map((text, i) => {
+      mkdirSync(join(dir, String(i)));
+      const path = join(dir, String(i), 'Jenkinsfile');
+      writeFileSync(path, quickToParse(text));
+      return path;
+    });
+    const args = ['--noserver', '--config', LINT_CONFIG, '--rulesets', rules.join(','), '--output', 'json', '--failon', 'none', ...paths];
+    const { stdout } = await run(GROOVY_LINT, args, { env: { ...process.env, JAVA_HOME }, maxBuffer: 256 << 20 });
+    const report = JSON.parse(stdout) as { files: Record<string, { errors: { severity: string; line: unknown; rule: string; msg: string }[] }> };
+    const errors = paths.map((path) =>
+      (report.files[path]?.errors ?? []).filter((e) => e.severity === 'error').map((e) => `line ${String(e.line)}: ${e.rule}: ${e.msg}`),
+    );
+    const silent = canaries.filter((_, i) => errors[texts.length + i]!.length === 0).map(([name]) => name);
+    if (silent.length > 0) throw new Error(`npm-groovy-lint (rules ${rules.join(', ')}) reported no error for the canaries ${silent.join(', ')}: it could not fail`);
+    return errors.slice(0, texts.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Files npm-groovy-lint must reject: dead code (an error rule of the configuration) and a parse error. */
+export const LINT_CANARIES = {
+  deadCode: "def answer() {\n    return 42\n    println 'never'\n}\n\nanswer()\n",
+  parseError: "pipeline {\n    stages {\n        stage('x') {\n",
+} as const;
