@@ -32,6 +32,13 @@ export abstract class BaseCommand extends Command {
     printDiagnostics(this.output(), diagnostics, sources);
   }
 
+  /** An invalid manifest ends the command: diagnostics (as data with --json), exit 1. */
+  protected failWithDiagnostics(diagnostics: readonly Diagnostic[], file: string, text: string): never {
+    this.printDiagnostics(diagnostics, new Map([[file, text]]));
+    if (this.jsonEnabled()) this.logJson({ diagnostics });
+    this.exit(1);
+  }
+
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (error instanceof UserError) {
       printUserError(this.output(), error);

@@ -25,11 +25,7 @@ export default class GraphCommand extends BaseCommand {
     const { flags } = await this.parse(GraphCommand);
     this.quiet = flags.quiet;
     const input = await readPlanInput(flags);
-    if (!input.ok) {
-      this.printDiagnostics(input.diagnostics, new Map([[flags.manifest, input.text]]));
-      if (this.jsonEnabled()) this.logJson({ diagnostics: input.diagnostics });
-      this.exit(1);
-    }
+    if (!input.ok) this.failWithDiagnostics(input.diagnostics, flags.manifest, input.text);
     const format = flags.format as GraphFormat;
     const rendered = renderGraph(input.plan, format, input.event);
     // The graph is the output itself: --quiet does not hide it (only --json replaces it).

@@ -20,11 +20,7 @@ export default class PlanCommand extends BaseCommand {
     const { flags } = await this.parse(PlanCommand);
     this.quiet = flags.quiet;
     const input = await readPlanInput(flags);
-    if (!input.ok) {
-      this.printDiagnostics(input.diagnostics, new Map([[flags.manifest, input.text]]));
-      if (this.jsonEnabled()) this.logJson({ diagnostics: input.diagnostics });
-      this.exit(1);
-    }
+    if (!input.ok) this.failWithDiagnostics(input.diagnostics, flags.manifest, input.text);
     const { plan } = input;
     const runs = (input.event ? [input.event] : eventsOf(plan)).map((event) => runFor(plan, event));
     if (plan.jobs.length === 0) this.say('The manifest defines no jobs yet: add checks, data.tests, train or pipelines.');
