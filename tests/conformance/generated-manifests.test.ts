@@ -20,8 +20,8 @@ import { azureHarness } from '../support/harness-azure.js';
 import { githubHarness } from '../support/harness-github.js';
 import { gitlabHarness, removeTemporaryDirectories } from '../support/harness-gitlab.js';
 import { evaluateJenkinsfile, isJenkinsfile, jenkinsHarness } from '../support/harness-jenkins.js';
-import { generateFor, fixtureText, type TargetHarness } from '../support/harness.js';
-import { lintErrors, quickToParse } from './jenkins-lint.js';
+import { generateFor, type TargetHarness } from '../support/harness.js';
+import { lintErrors } from './jenkins-lint.js';
 import { RUNS, SEED, arrivesIntact, assertManifests, manifestCommands, sampleManifests } from './random-manifests.js';
 
 const TARGETS = ['github', 'gitlab', 'azure', 'jenkins'] as const satisfies readonly TargetId[];
@@ -153,17 +153,4 @@ describe(`the first ${SUBSET} of them: every event, every command`, () => {
       expect({ target, notIntact: observation.notIntact }).toEqual({ target, notIntact: [] });
     });
   }, 600_000);
-});
-
-describe('the Jenkins lint copy', () => {
-  it('reads as the same pipeline as the generated file (Groovy 2.4 and the stub say so)', async () => {
-    const files = generateFor(fixtureText('spec-complete'), 'jenkins').files.filter((f) => isJenkinsfile(f.path));
-    const quick = files.map((f) => quickToParse(f.content));
-    const rewrites = quick.some((text, i) => text !== files[i]!.content);
-    expect(rewrites, 'the template writes no `environment name:` condition any more: delete quickToParse').toBe(true);
-    const [original, rewritten] = await Promise.all([Promise.all(files.map((f) => evaluateJenkinsfile(f.content))), Promise.all(quick.map((text) => evaluateJenkinsfile(text)))]);
-    const withoutPath = (results: typeof original) => results.map(({ path: _, ...result }) => result);
-    expect(withoutPath(rewritten)).toEqual(withoutPath(original));
-    expect(original.every((r) => r.error === undefined && r.pipeline !== undefined)).toBe(true);
-  });
 });
