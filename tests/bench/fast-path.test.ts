@@ -8,12 +8,13 @@
  * (its own dist/ and bundles), so other builds of dist/ cannot race this test.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFiles } from '../files/cli.js';
+import { buildPackageCopy } from '../support/package-copy.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FULL = readFileSync(join(ROOT, 'tests/fixtures/manifests/spec-complete.yaml'), 'utf8');
@@ -67,22 +68,7 @@ async function expectSame(argv: string[], files: Record<string, string>, env: Re
 }
 
 beforeAll(() => {
-  packageCopy = mkdtempSync(join(tmpdir(), 'mlgen-fast-'));
-  cpSync(join(ROOT, 'package.json'), join(packageCopy, 'package.json'));
-  cpSync(join(ROOT, 'bin'), join(packageCopy, 'bin'), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(packageCopy, 'node_modules'), 'dir');
-  symlinkSync(join(ROOT, 'templates'), join(packageCopy, 'templates'), 'dir');
-  const tsconfig = join(packageCopy, 'tsconfig.json');
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: join(ROOT, 'tsconfig.json'),
-      compilerOptions: { rootDir: join(ROOT, 'src'), outDir: join(packageCopy, 'dist') },
-      include: [],
-      files: ['src/commands/validate.ts', 'src/commands/generate.ts', 'src/cli/fast.ts'].map((f) => join(ROOT, f)),
-    }),
-  );
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], { stdio: 'pipe' });
+  packageCopy = buildPackageCopy('mlgen-fast-', ['src/commands/validate.ts', 'src/commands/generate.ts', 'src/cli/fast.ts']);
   execFileSync(process.execPath, [join(ROOT, 'scripts/build-bundle.mjs'), join(packageCopy, 'dist')], { stdio: 'pipe' });
   cli = join(packageCopy, 'bin/run.js');
   hook = join(packageCopy, 'report-oclif.cjs');

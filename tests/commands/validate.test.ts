@@ -5,11 +5,12 @@
  * races other builds of dist/ nor depends on one being fresh.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPackageCopy } from '../support/package-copy.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let cli: string; // the private bin/run.js
@@ -35,24 +36,7 @@ const INVALID = 'version: 1\nname: house-prices\ntrain:\n  run: python train.py\
 const STACK_FRAME = /^\s+at .+\(?.*:\d+:\d+\)?$/m;
 
 beforeAll(() => {
-  packageCopy = mkdtempSync(join(tmpdir(), 'mlgen-cli-'));
-  cpSync(join(ROOT, 'package.json'), join(packageCopy, 'package.json'));
-  cpSync(join(ROOT, 'bin'), join(packageCopy, 'bin'), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(packageCopy, 'node_modules'), 'dir');
-  symlinkSync(join(ROOT, 'templates'), join(packageCopy, 'templates'), 'dir');
-  // Only the validate command and what it imports: quicker, and untouched by work in progress
-  // elsewhere in src. (Without oclif.manifest.json, oclif loads every command it finds.)
-  const tsconfig = join(packageCopy, 'tsconfig.json');
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: join(ROOT, 'tsconfig.json'),
-      compilerOptions: { rootDir: join(ROOT, 'src'), outDir: join(packageCopy, 'dist') },
-      include: [],
-      files: [join(ROOT, 'src/commands/validate.ts')],
-    }),
-  );
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], { stdio: 'pipe' });
+  packageCopy = buildPackageCopy('mlgen-cli-', ['src/commands/validate.ts']);
   cli = join(packageCopy, 'bin/run.js');
   work = mkdtempSync(join(tmpdir(), 'mlgen-validate-'));
   writeFileSync(join(work, 'mlgen.yaml'), VALID);

@@ -19,7 +19,7 @@ import { eventsOf, formatEvent, selectJobs, type Plan, type TargetId } from '../
 import { azureHarness } from '../support/harness-azure.js';
 import { githubHarness } from '../support/harness-github.js';
 import { gitlabHarness, removeTemporaryDirectories } from '../support/harness-gitlab.js';
-import { evaluateJenkinsfile, isJenkinsfile, jenkinsHarness } from '../support/harness-jenkins.js';
+import { jenkinsFindings, jenkinsHarness } from '../support/harness-jenkins.js';
 import { generateFor, type TargetHarness } from '../support/harness.js';
 import { lintErrors } from './jenkins-lint.js';
 import { RUNS, SEED, arrivesIntact, assertManifests, manifestCommands, sampleManifests } from './random-manifests.js';
@@ -45,25 +45,11 @@ function render(text: string, target: TargetId): Rendered {
   }
 }
 
-/** Jenkins: npm-groovy-lint errors, and the stub's compile or DSL errors, per set. */
-async function jenkinsFindings(sets: readonly GeneratedFile[][]): Promise<string[][]> {
-  const entries = sets.flatMap((files, set) => files.filter((f) => isJenkinsfile(f.path)).map((f) => ({ set, path: f.path, text: f.content })));
-  // Called in one tick: the harness answers every evaluation from one groovy process.
-  const [lint, evaluated] = await Promise.all([lintErrors(entries.map((e) => e.text)), Promise.all(entries.map((e) => evaluateJenkinsfile(e.text)))]);
-  const findings: string[][] = sets.map(() => []);
-  entries.forEach((entry, i) => {
-    const result = evaluated[i]!;
-    const problems = [...lint[i]!, ...(result.error ? [result.error] : []), ...(result.pipeline?.errors ?? [])];
-    findings[entry.set]!.push(...problems.map((p) => `${entry.path}: ${p}`));
-  });
-  return findings;
-}
-
 /** The findings of the target's tools for each manifest text. */
 async function judge(target: TargetId, texts: readonly string[]): Promise<Map<string, string[]>> {
   const rendered = texts.map((text) => render(text, target));
   const sets = rendered.map((r) => ('files' in r ? r.files : []));
-  const findings = target === 'jenkins' ? await jenkinsFindings(sets) : await HARNESSES[target].validate(sets);
+  const findings = target === 'jenkins' ? await jenkinsFindings(sets, lintErrors) : await HARNESSES[target].validate(sets);
   return new Map(
     texts.map((text, i) => {
       const r = rendered[i]!;

@@ -218,20 +218,27 @@ export function planJobsOf(stageNames: readonly string[], plan: Plan): string[] 
   return [...new Set(stageNames.filter((name) => ids.has(name)))];
 }
 
+/**
+ * Findings per set: the linter's errors plus the stub's compile and DSL errors for every
+ * Jenkinsfile. `lint` takes all texts at once (one JVM start); the evaluations are asked in
+ * one tick, so one groovy process answers them all.
+ */
+export async function jenkinsFindings(sets: readonly GeneratedFile[][], lint: (texts: string[]) => Promise<string[][]>): Promise<string[][]> {
+  const entries = sets.flatMap((files, set) => files.filter((f) => isJenkinsfile(f.path)).map((f) => ({ set, path: f.path, text: f.content })));
+  const [linted, evaluated] = await Promise.all([lint(entries.map((e) => e.text)), Promise.all(entries.map((e) => evaluateJenkinsfile(e.text)))]);
+  const findings: string[][] = sets.map(() => []);
+  entries.forEach((entry, i) => {
+    const result = evaluated[i]!;
+    const problems = [...linted[i]!, ...(result.error ? [result.error] : []), ...(result.pipeline?.errors ?? [])];
+    findings[entry.set]!.push(...problems.map((p) => `${entry.path}: ${p}`));
+  });
+  return findings;
+}
+
 export const jenkinsHarness: TargetHarness = {
   id: 'jenkins',
 
-  async validate(sets) {
-    const entries = sets.flatMap((files, set) => files.filter((f) => isJenkinsfile(f.path)).map((f) => ({ set, path: f.path, text: f.content })));
-    const [lint, evaluated] = await Promise.all([lintJenkinsfiles(entries.map((e) => e.text)), Promise.all(entries.map((e) => evaluateJenkinsfile(e.text)))]);
-    const findings: string[][] = sets.map(() => []);
-    entries.forEach((entry, i) => {
-      const result = evaluated[i]!;
-      const problems = [...lint[i]!, ...(result.error ? [result.error] : []), ...(result.pipeline?.errors ?? [])];
-      findings[entry.set]!.push(...problems.map((p) => `${entry.path}: ${p}`));
-    });
-    return findings;
-  },
+  validate: (sets) => jenkinsFindings(sets, lintJenkinsfiles),
 
   async jobsFor(files, plan, event, pathsChanged) {
     const { file, scenario } = scenarioFor(plan, event, pathsChanged);
