@@ -8,7 +8,7 @@ import type { RenderedFile } from '../../files/index.js';
 import type { Plan } from '../../plan/index.js';
 import type { Target } from '../types.js';
 import { renderTemplate } from './helpers.js';
-import { jenkinsfileView } from './view.js';
+import { jenkinsfileView, stagesView } from './view.js';
 
 export const JENKINSFILE_PATH = 'Jenkinsfile';
 
@@ -18,9 +18,11 @@ export function scheduleJenkinsfilePath(scheduleId: string): string {
 
 export function renderJenkins(plan: Plan): RenderedFile[] {
   if (plan.jobs.length === 0) return [];
-  const files: RenderedFile[] = [{ path: JENKINSFILE_PATH, body: renderTemplate('Jenkinsfile.hbs', jenkinsfileView(plan)), comment: '//' }];
+  // The stages, most of each file, are the same in every Jenkinsfile of the plan: render them once.
+  const stages = renderTemplate('stages.hbs', stagesView(plan));
+  const files: RenderedFile[] = [{ path: JENKINSFILE_PATH, body: renderTemplate('Jenkinsfile.hbs', jenkinsfileView(plan, stages)), comment: '//' }];
   for (const schedule of plan.schedules) {
-    files.push({ path: scheduleJenkinsfilePath(schedule.id), body: renderTemplate('Jenkinsfile.hbs', jenkinsfileView(plan, schedule)), comment: '//' });
+    files.push({ path: scheduleJenkinsfilePath(schedule.id), body: renderTemplate('Jenkinsfile.hbs', jenkinsfileView(plan, stages, schedule)), comment: '//' });
   }
   return files;
 }

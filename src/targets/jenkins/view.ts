@@ -53,10 +53,17 @@ export interface StageView {
   approval?: { name: string; message: string; when: WhenView };
 }
 
-export interface JenkinsfileView {
+/** What templates/jenkins/stages.hbs renders: the stages, the same in every Jenkinsfile of a plan. */
+export interface StagesView {
   releaseBranch: string;
   approvalTimeoutDays: number;
   /** MLGEN_IMAGE without the tag, when the plan builds an image. */
+  imageRepository?: string;
+  stages: (StageView | ParallelView)[];
+}
+
+export interface JenkinsfileView {
+  /** MLGEN_IMAGE without the tag, when the plan builds an image (the notify partial checks out the commit). */
   imageRepository?: string;
   options: string[];
   parameters: { pipelines: PipelineId[]; modes: TrainMode[] };
@@ -64,7 +71,8 @@ export interface JenkinsfileView {
   cron?: string;
   secrets: string[];
   environment: { name: string; value: string }[];
-  stages: (StageView | ParallelView)[];
+  /** The `stages` block, rendered once per plan from stagesView(). */
+  stages: string;
   notify?: { agent: AgentView; command: ShView };
 }
 
@@ -233,8 +241,17 @@ function stagesFor(plan: Plan): (StageView | ParallelView)[] {
   return stages;
 }
 
-/** The plan's view for the main Jenkinsfile, or for one schedule's Jenkinsfile. */
-export function jenkinsfileView(plan: Plan, schedule?: Schedule): JenkinsfileView {
+export function stagesView(plan: Plan): StagesView {
+  return {
+    releaseBranch: plan.releaseBranch,
+    approvalTimeoutDays: APPROVAL_TIMEOUT_DAYS,
+    ...(plan.image ? { imageRepository: plan.image } : {}),
+    stages: stagesFor(plan),
+  };
+}
+
+/** The plan's view for the main Jenkinsfile, or for one schedule's Jenkinsfile, around its rendered stages. */
+export function jenkinsfileView(plan: Plan, stages: string, schedule?: Schedule): JenkinsfileView {
   const defaultPipeline: PipelineId = schedule?.pipeline ?? (plan.pipelines.includes('ci') ? 'ci' : plan.pipelines[0]!);
   const defaultMode: TrainMode = schedule?.mode ?? 'full';
   // A choice parameter's first choice is its default, for timers as for people.
@@ -242,8 +259,6 @@ export function jenkinsfileView(plan: Plan, schedule?: Schedule): JenkinsfileVie
   const overrides = plan.overrides.jenkins ?? {};
   const notifyRuntime = plan.jobs[0]!.runtime;
   return {
-    releaseBranch: plan.releaseBranch,
-    approvalTimeoutDays: APPROVAL_TIMEOUT_DAYS,
     ...(plan.image ? { imageRepository: plan.image } : {}),
     options: ['disableConcurrentBuilds()', ...(overrides.options ?? [])],
     parameters: { pipelines: first(defaultPipeline, plan.pipelines), modes: first(defaultMode, TRAIN_MODES) },
@@ -252,7 +267,7 @@ export function jenkinsfileView(plan: Plan, schedule?: Schedule): JenkinsfileVie
     ...(schedule ? { cron: `TZ=UTC\n${schedule.cron}` } : {}),
     secrets: plan.secrets,
     environment: Object.entries(overrides.environment ?? {}).map(([name, value]) => ({ name, value })),
-    stages: stagesFor(plan),
+    stages,
     ...(plan.notify ? { notify: { agent: agentFor(plan, notifyRuntime), command: { script: plan.notify.failure, label: 'notify' } } } : {}),
   };
 }
