@@ -25,24 +25,32 @@ const STRINGIFY_OPTIONS = {
 const YAML12_NOT_A_STRING =
   /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
 
-/** A replacer for `new Document`: cheaper than a second pass over the finished document. */
-function quoteYaml12NonStrings(_key: unknown, value: unknown): unknown {
-  if (typeof value !== 'string' || !YAML12_NOT_A_STRING.test(value)) return value;
-  const scalar = new Scalar(value);
-  scalar.type = 'QUOTE_DOUBLE';
-  return scalar;
+/**
+ * A replacer for `new Document`: styles and comments go onto scalars as the document is built,
+ * which is cheaper than a second pass over the finished document.
+ */
+function scalarReplacer(commentFor: YamlOptions['commentFor']) {
+  return (key: unknown, value: unknown): unknown => {
+    if (typeof value !== 'string') return value;
+    const quote = YAML12_NOT_A_STRING.test(value);
+    const comment = commentFor && typeof key === 'string' ? commentFor(key, value) : undefined;
+    if (!quote && comment === undefined) return value;
+    const scalar = new Scalar(value);
+    if (quote) scalar.type = 'QUOTE_DOUBLE';
+    if (comment !== undefined) scalar.comment = ` ${comment}`;
+    return scalar;
+  };
 }
 
 export interface YamlOptions {
   /** Top-level keys to leave unquoted even though YAML 1.1 would read them as booleans. */
   bareTopLevelKeys?: readonly string[];
-  /** Adds comments or styles to the document's nodes before it is printed. */
-  annotate?: (document: Document) => void;
+  /** A comment for the end of the line of a mapping's string value, e.g. an action's version after its pinned SHA. */
+  commentFor?: (key: string, value: string) => string | undefined;
 }
 
 export function toYaml(value: unknown, options: YamlOptions = {}): string {
-  const document = new Document(value, quoteYaml12NonStrings, STRINGIFY_OPTIONS);
-  options.annotate?.(document);
+  const document = new Document(value, scalarReplacer(options.commentFor), STRINGIFY_OPTIONS);
   let text = document.toString(STRINGIFY_OPTIONS);
   for (const key of options.bareTopLevelKeys ?? []) {
     text = text.replace(new RegExp(`^"${key}":`, 'm'), `${key}:`);

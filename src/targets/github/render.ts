@@ -2,7 +2,6 @@
  * From the model to files: GitHub's key style, the manifest's overrides, then YAML with each
  * pinned action's version as a comment beside its SHA.
  */
-import { isScalar, visit } from 'yaml';
 import { deepMerge, toYaml } from '../../files/index.js';
 import { versionOf, usesRef } from './actions.js';
 import type { Concurrency, Job, Permissions, Step, Triggers, Workflow } from './model.js';
@@ -102,14 +101,6 @@ export function applyOverrides(document: Mapping, overrides: Mapping | undefined
 export function serializeWorkflow(document: Mapping): string {
   return toYaml(document, {
     bareTopLevelKeys: ['on'],
-    annotate: (doc) =>
-      visit(doc, {
-        Pair(_, pair) {
-          if (isScalar(pair.key) && pair.key.value === 'uses' && isScalar(pair.value) && typeof pair.value.value === 'string') {
-            const version = versionOf(pair.value.value);
-            if (version) pair.value.comment = ` ${version}`;
-          }
-        },
-      }),
+    commentFor: (key, value) => (key === 'uses' ? versionOf(value) : undefined),
   });
 }
