@@ -3,7 +3,7 @@
  * read the manifest, build the files (engine, pure), classify them against the disk, and then,
  * unless it is a dry run or something would be overwritten, write them (files/write, cleanup).
  */
-import { readFile, realpath } from 'node:fs/promises';
+import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { generate, type GenerateOptions, type GenerateResult } from '../engine/generate.js';
 import { classifyFiles, decideActions, isOutOfDate, type FileDecision } from '../files/classify.js';
@@ -45,9 +45,18 @@ export type RegenerateResult =
 
 const toPosix = (path: string) => path.split(sep).join('/');
 
+/** The real path, or the absolute path of what does not exist (yet). */
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 export async function readManifestText(manifest: string): Promise<string> {
   try {
-    return await readFile(manifest, 'utf8');
+    return readFileSync(manifest, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? `${manifest} does not exist: run \`mlgen init\` to create it, or pass --manifest PATH` : `cannot read ${manifest}: ${code}`);
@@ -59,8 +68,8 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
   const text = options.text ?? (await readManifestText(options.manifest));
   const outGiven = options.out ?? dirname(options.manifest);
   try {
-    const out = options.dryRun ? await realpath(outGiven).catch(() => resolve(outGiven)) : await resolveOutputDir(outGiven);
-    const manifestReal = await realpath(options.manifest).catch(() => resolve(options.manifest));
+    const out = options.dryRun ? realpathOr(outGiven) : await resolveOutputDir(outGiven);
+    const manifestReal = realpathOr(options.manifest);
     const manifestPath = toPosix(relative(out, manifestReal));
     const built = engine(text, { manifestPath, file: options.manifest, ...(options.targets ? { targets: options.targets } : {}) });
     if (!built.ok) return { kind: 'invalid', manifest: options.manifest, out, diagnostics: built.diagnostics, source: text };

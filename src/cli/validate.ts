@@ -2,7 +2,7 @@
  * `mlgen validate` as a plain function: the oclif command (commands/validate.ts) and the
  * bundled fast path (cli/fast.ts) both call it and differ only in how they exit.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { loadManifest, type Diagnostic } from '../manifest/index.js';
 import { UserError } from './errors.js';
 import { printDiagnostics, say, type Output } from './output.js';
@@ -20,7 +20,7 @@ export async function validateFiles(files: readonly string[], output: Output): P
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new UserError(code === 'ENOENT' ? `${file} does not exist: run \`mlgen init\` to create a manifest, or name one` : `cannot read ${file}: ${code}`);

@@ -10,8 +10,10 @@
  *
  * Either way a candidate counts only when its header names this manifest, and it is removed
  * only while its content still matches the header's hash: a hand edit is never deleted.
+ *
+ * File system calls are synchronous, for the reason write.ts gives.
  */
-import { open, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FileDecision } from './classify.js';
 import { MARKER } from './header.js';
@@ -26,7 +28,7 @@ export interface GeneratedRecord {
 
 export async function readRecord(outReal: string): Promise<GeneratedRecord> {
   try {
-    const parsed = JSON.parse(await readFile(await safeTarget(outReal, RECORD_PATH), 'utf8')) as Partial<GeneratedRecord>;
+    const parsed = JSON.parse(readFileSync(await safeTarget(outReal, RECORD_PATH), 'utf8')) as Partial<GeneratedRecord>;
     const manifests: Record<string, string[]> = {};
     for (const [manifest, paths] of Object.entries(parsed.manifests ?? {})) {
       if (Array.isArray(paths)) manifests[manifest] = paths.filter((p): p is string => typeof p === 'string');
@@ -56,7 +58,7 @@ export async function updateRecord(outReal: string, manifestPath: string, paths:
   const file = await safeTarget(outReal, RECORD_PATH);
   let before: string | undefined;
   try {
-    before = await readFile(file, 'utf8');
+    before = readFileSync(file, 'utf8');
   } catch {
     before = undefined;
   }
@@ -70,14 +72,14 @@ export async function updateRecord(outReal: string, manifestPath: string, paths:
 
 const HEADER_PROBE_BYTES = 512;
 
-async function startsWithHeader(file: string): Promise<boolean> {
-  const handle = await open(file, 'r');
+function startsWithHeader(file: string): boolean {
+  const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(HEADER_PROBE_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEADER_PROBE_BYTES, 0);
+    const bytesRead = readSync(fd, buffer, 0, HEADER_PROBE_BYTES, 0);
     return buffer.subarray(0, bytesRead).toString('utf8').includes(MARKER);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -88,9 +90,9 @@ async function startsWithHeader(file: string): Promise<boolean> {
 export async function scanForGenerated(outReal: string, dirs: Iterable<string>): Promise<string[]> {
   const found: string[] = [];
   for (const dir of new Set(dirs)) {
-    let entries;
+    let entries: Dirent[];
     try {
-      entries = await readdir(dir === '' ? outReal : await safeTarget(outReal, dir, 'directory'), { withFileTypes: true });
+      entries = readdirSync(dir === '' ? outReal : await safeTarget(outReal, dir, 'directory'), { withFileTypes: true });
     } catch {
       continue; // missing, unreadable, or a symlink leading outside: nothing of ours there
     }
@@ -98,7 +100,7 @@ export async function scanForGenerated(outReal: string, dirs: Iterable<string>):
       if (!entry.isFile()) continue;
       const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
       try {
-        if (await startsWithHeader(await safeTarget(outReal, path))) found.push(path);
+        if (startsWithHeader(await safeTarget(outReal, path))) found.push(path);
       } catch {
         // unreadable: not ours to judge
       }
@@ -128,12 +130,12 @@ export async function removeOrphans(outReal: string, decisions: readonly FileDec
     const file = await safeTarget(outReal, decision.path);
     let current: string;
     try {
-      current = await readFile(file, 'utf8');
+      current = readFileSync(file, 'utf8');
     } catch {
       continue; // already gone
     }
     if (current !== decision.current) continue;
-    await unlink(file);
+    unlinkSync(file);
     removed.push(decision.path);
     await removeEmptyParents(outReal, decision.path);
   }
@@ -143,7 +145,7 @@ export async function removeOrphans(outReal: string, decisions: readonly FileDec
 async function removeEmptyParents(outReal: string, path: string): Promise<void> {
   for (let dir = dirname(path); dir !== '.' && dir !== ''; dir = dirname(dir)) {
     try {
-      await rmdir(join(outReal, dir));
+      rmdirSync(join(outReal, dir));
     } catch {
       return; // not empty (or not ours to remove)
     }
