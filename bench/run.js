@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildColdFloor, floorInProcess, yamlDocumentsOf } from './floor.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
@@ -73,8 +74,10 @@ const generate = compare(generateArgv, fresh);
 const validateOclif = compare(validateArgv, { env: oclifOnly });
 const generateOclif = compare(generateArgv, { ...fresh, env: oclifOnly });
 
-// In-process: distinct manifests (names and commands differ), all four targets each.
+// In-process: distinct manifests (names and commands differ), all four targets each; then the
+// floor (bench/floor.js) on the same manifests.
 const { generate: generateFiles } = await import(pathToFileURL(engine).href);
+const floor = await floorInProcess(root);
 function throughput(count) {
   const texts = Array.from({ length: count }, (_, i) =>
     fullManifest.replace('name: house-prices', `name: house-prices-${i}`).replace('ruff check .', `ruff check src/pkg${i}`),
@@ -89,9 +92,23 @@ function throughput(count) {
     peak = Math.max(peak, process.memoryUsage().rss);
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { count, perSecond: count / seconds, files, peakMiB: peak / 2 ** 20 };
+  const documents = texts.map((text) => yamlDocumentsOf(generateFiles, text));
+  const floorStart = process.hrtime.bigint();
+  texts.forEach((text, i) => floor(text, documents[i]));
+  const floorPerSecond = count / (Number(process.hrtime.bigint() - floorStart) / 1e9);
+  const parseStart = process.hrtime.bigint();
+  for (const text of texts) floor(text, []);
+  const parseFloorPerSecond = count / (Number(process.hrtime.bigint() - parseStart) / 1e9);
+  return { count, perSecond: count / seconds, floorPerSecond, parseFloorPerSecond, files, peakMiB: peak / 2 ** 20 };
 }
 const inProcess = [1, 100, 1000].map(throughput);
+
+// The cold floor: the prescribed libraries alone, bundled and cached as mlgen's fast path is.
+const fullDocuments = yamlDocumentsOf(generateFiles, fullManifest);
+const yamlKiB = floor(fullManifest, fullDocuments) / 1024;
+const floorArgv = await buildColdFloor(root, work, join(work, 'mlgen.yaml'), fullDocuments);
+const validateFloor = compare(floorArgv.validate);
+const generateFloor = compare(floorArgv.generate);
 rmSync(work, { recursive: true, force: true });
 
 const fmt = (n, digits = 1) => n.toFixed(digits);
@@ -106,13 +123,31 @@ const table = [
   row('cold `mlgen generate` (all four targets)', generate, 2.0),
   row('cold `mlgen validate`, oclif only (`MLGEN_NO_BUNDLE=1`)', validateOclif),
   row('cold `mlgen generate`, oclif only (`MLGEN_NO_BUNDLE=1`)', generateOclif),
+  row('floor of validate: `yaml` parses, zod validates (no mlgen code)', validateFloor),
+  row('floor of generate: the same, plus `yaml` emits the YAML files (no Jenkinsfiles, nothing written)', generateFloor),
   '',
-  '| in-process compilation, all four targets | manifests per second | files | peak RSS |',
-  '| --- | --- | --- | --- |',
-  ...inProcess.map((r) => `| ${r.count} distinct manifest${r.count === 1 ? '' : 's'} | ${fmt(r.perSecond, 0)} | ${r.files} | ${fmt(r.peakMiB, 0)} MiB |`),
+  '| in-process compilation, all four targets | manifests per second | floor: the libraries alone | floor: parse and validate only | files | peak RSS |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...inProcess.map(
+    (r) =>
+      `| ${r.count} distinct manifest${r.count === 1 ? '' : 's'} | ${fmt(r.perSecond, 0)} | ${fmt(r.floorPerSecond, 0)} | ${fmt(r.parseFloorPerSecond, 0)} | ${r.files} | ${fmt(r.peakMiB, 0)} MiB |`,
+  ),
   '',
   `In-process target: at least 1000 manifests per second (1000 distinct manifests): ${verdict(thousand.perSecond >= 1000)}.`,
+  '',
+  'The floor rows (bench/floor.js) time only what the prescribed libraries must do for this manifest: `yaml` parses it',
+  'with positions, mlgen\'s zod schema validates it, and `yaml` emits the GitHub, GitLab and Azure files (given as plain',
+  `data; ${fmt(yamlKiB, 0)} KiB for this manifest) with mlgen's options. No plan, no Jenkinsfile, no header, no file read or written: a lower bound for any mlgen`,
+  `on this stack. A target below its floor cannot be met by changing mlgen's code: ${floorVerdicts()}.`,
 ].join('\n');
+
+function floorVerdicts() {
+  const below = [];
+  if (validateFloor.ratio > 1.6) below.push(`validate (floor ${fmt(validateFloor.ratio, 2)}x > 1.6x)`);
+  if (generateFloor.ratio > 2.0) below.push(`generate (floor ${fmt(generateFloor.ratio, 2)}x > 2.0x)`);
+  if (thousand.floorPerSecond < 1000) below.push(`in-process (floor ${fmt(thousand.floorPerSecond, 0)}/s < 1000/s)`);
+  return below.length ? `below the floor here: ${below.join('; ')}` : 'every target is above its floor here';
+}
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB`;
 const report = `# Benchmark results

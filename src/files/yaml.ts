@@ -9,7 +9,8 @@
  */
 import { Document, Scalar } from 'yaml';
 
-const STRINGIFY_OPTIONS = {
+/** yaml's options for every YAML file mlgen writes (the benchmark's floor uses them too). */
+export const STRINGIFY_OPTIONS = {
   version: '1.1',
   lineWidth: 0,
   minContentWidth: 0,
