@@ -8,7 +8,7 @@
  *
  * File system calls are synchronous: a run makes about a hundred small ones in sequence, and
  * each asynchronous one would cost a round trip through libuv's thread pool (together about
- * a tenth of a cold `mlgen generate`). The functions stay async for their callers.
+ * a fifth of a cold `mlgen generate`). The functions stay async for their callers.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
