@@ -14,7 +14,7 @@
 // Cold, the floor runs like mlgen's own fast path: one minified CommonJS bundle (esbuild), with
 // a V8 code cache made after one run.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
@@ -87,8 +87,7 @@ export async function buildColdFloor(packageRoot, work, manifest, documents) {
   await build({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, outfile: bundle, logLevel: 'warning', nodePaths: [join(packageRoot, 'node_modules')] });
   // The first run writes the code cache, after compiling what a full run uses.
   const first = spawnSync(process.execPath, [loader, bundle, cache, manifest, documentsFile], { stdio: 'inherit' });
-  if (first.status !== 0) throw new Error('floor: the first run failed');
-  readFileSync(cache);
+  if (first.status !== 0 || !existsSync(cache)) throw new Error('floor: the first run failed or wrote no code cache');
   return {
     validate: [process.execPath, loader, bundle, cache, manifest],
     generate: [process.execPath, loader, bundle, cache, manifest, documentsFile],
