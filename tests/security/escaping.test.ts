@@ -18,6 +18,7 @@ import { literal } from '../../src/targets/github/text.js';
 import type { Plan, TargetId } from '../../src/plan/index.js';
 import { HOSTILE_COMMANDS, hostileCommand } from '../support/adversarial.js';
 import { manifestToYaml, validManifest } from '../support/arbitrary.js';
+import { manifestCommands } from '../conformance/random-manifests.js';
 import { fixtureText, generateFor } from '../support/harness.js';
 import { azureHarness, azureScripts, AZURE_FILE } from '../support/harness-azure.js';
 import { expand, githubHarness, workflowDoc, workflows } from '../support/harness-github.js';
@@ -63,10 +64,8 @@ describe('YAML scalars', () => {
 });
 
 describe('YAML 1.2 readers (GitHub, Azure)', () => {
-  // FAILS, for the lead (src/files/yaml.ts): toYaml quotes by YAML 1.1's rules only, and
-  // YAML 1.2's core schema reads a bare 0o17 as the number 15, so a command (or any value)
-  // written `0o17` reaches a 1.2 reader as 15. Fix: also quote strings that YAML 1.2 would
-  // resolve to a non-string (0o-prefixed octals are the case found).
+  // YAML 1.2's core schema reads a bare 0o17 as the number 15; YAML 1.1's quoting rules alone
+  // would leave it bare, so toYaml also quotes what YAML 1.2 reads as a non-string.
   it('a string that YAML 1.2 reads as a number is quoted', () => {
     for (const value of ['0o17', '0o7']) expect((parse(toYaml({ run: value }), { version: '1.2' }) as { run: unknown }).run).toBe(value);
   });
@@ -75,7 +74,8 @@ describe('YAML 1.2 readers (GitHub, Azure)', () => {
 describe('shell: commands reach the script intact on every target', () => {
   const fixed = { commands: HOSTILE_COMMANDS, text: manifestRunning(HOSTILE_COMMANDS, ['API_TOKEN']) };
   const sampled = fc.sample(fc.uniqueArray(hostileCommand, { minLength: 1, maxLength: 12 }), { numRuns: 20 }).map((commands) => ({ commands, text: manifestRunning(commands) }));
-  const cases = [fixed, { commands: [] as string[], text: fixtureText('adversarial') }, ...sampled];
+  const adversarial = fixtureText('adversarial');
+  const cases = [fixed, { commands: manifestCommands(generateFor(adversarial, 'github').plan), text: adversarial }, ...sampled];
 
   it.each(['github', 'gitlab', 'azure'] as const)('%s', async (target) => {
     const sets = cases.map((c) => ({ commands: c.commands, files: generateFor(c.text, target).files }));

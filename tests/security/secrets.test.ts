@@ -172,10 +172,6 @@ describe('validate refuses credential-looking values, naming the key and never t
     expect(json.stdout).toContain('train.run looks like a credential (a GitHub token)');
   });
 
-  // FAILS, for the lead (src/manifest/diagnostics.ts or src/cli/base.ts): the human-readable
-  // output prints the offending source line under the message, token included. Fix: format
-  // with maskCredentials(source) (src/manifest/secrets.ts), e.g. in BaseCommand.printDiagnostics:
-  //   sources = new Map([...sources].map(([f, t]) => [f, maskCredentials(t)]))
   it('the plain (human) output does not echo the token in the quoted source line', async () => {
     const dir = scratch('mlgen-secret-');
     const token = TOKENS[0]![0];
@@ -186,10 +182,10 @@ describe('validate refuses credential-looking values, naming the key and never t
     expect(plain.stderr).not.toContain(token);
   });
 
-  it('formatDiagnostics over masked sources shows the place without the value (the fix above)', () => {
+  it('formatDiagnostics masks the quoted source line itself: the place, without the value', () => {
     const text = PLACES[0]![1](TOKENS[0]![0]);
     const result = loadManifest(text, 'mlgen.yaml');
-    const out = formatDiagnostics(result.diagnostics, new Map([['mlgen.yaml', maskCredentials(text)]]));
+    const out = formatDiagnostics(result.diagnostics, new Map([['mlgen.yaml', text]]));
     expect(out).toMatch(/^mlgen\.yaml:\d+:\d+ error: train\.run looks like a credential/);
     expect(out).not.toContain(TOKENS[0]![0]);
     expect(out).toContain('^');

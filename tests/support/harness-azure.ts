@@ -104,7 +104,10 @@ export interface AzureScript {
   displayName: string;
   /** What bash receives: the step's text after the agent's macro pass. */
   script: string;
+  /** The step's env after the macro pass (a secret's macro becomes 'secret-value'). */
   env: Record<string, string>;
+  /** The step's env as the file writes it. */
+  rawEnv: Record<string, string>;
 }
 
 /** Every bash step with its text as bash receives it, for a push to the release branch. */
@@ -130,6 +133,7 @@ export function azureScripts(files: readonly GeneratedFile[]): AzureScript[] {
             displayName: String(step.displayName ?? ''),
             script: expandMacros(step.bash, variables),
             env: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, expandMacros(String(v), variables)])),
+            rawEnv: env,
           });
         }
       }
