@@ -109,12 +109,6 @@ function stagesFor(plan: Plan, steps: Steps): Stage[] {
   return stages;
 }
 
-/** The runtime of jobs that have no section of their own (the manifest's defaults). */
-function defaultRuntime(plan: Plan): PlanJob['runtime'] {
-  const job = plan.jobs.find((j) => j.kind !== 'train' && j.kind !== 'predict') ?? plan.jobs[0];
-  return job ? job.runtime : { runner: ['ubuntu-latest'], timeoutMinutes: 60, python: '3.11' };
-}
-
 /**
  * Azure filters paths per pipeline, not per stage: a first stage diffs the commit against
  * its first parent (the previous commit of a push; the target branch for a pull request's
@@ -137,7 +131,7 @@ function changesStage(plan: Plan, steps: Steps, paths: readonly string[]): Stage
     kind: 'job',
     id: CHANGES_ID,
     displayName: 'Detect changes to train.paths',
-    pool: poolFor(defaultRuntime(plan).runner),
+    pool: poolFor(plan.runtime.runner),
     timeoutInMinutes: 10,
     steps: [{ checkout: 'self', fetchDepth: 2 }, { bash: steps.protect(script), displayName: 'Diff train.paths', name: CHANGES_STEP }],
   };
@@ -146,7 +140,7 @@ function changesStage(plan: Plan, steps: Steps, paths: readonly string[]): Stage
 }
 
 function notifyStage(plan: Plan, steps: Steps, command: string, after: string[]): Stage {
-  const runtime = defaultRuntime(plan);
+  const { runtime } = plan;
   const job: Job = {
     kind: 'job',
     id: 'notify',

@@ -57,7 +57,7 @@ export function buildGitLabCi(plan: Plan): GitLabCi {
   const jobs = builder.jobs;
   if (plan.notify) {
     // `.post` runs after every other stage; `on_failure` only when one of them failed.
-    const { runtime } = plan.jobs[0]!;
+    const { runtime } = plan;
     const tags = runnerTags(runtime.runner);
     jobs.set('notify', {
       stage: '.post',

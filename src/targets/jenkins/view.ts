@@ -209,7 +209,7 @@ function trainChangesStage(plan: Plan, train: PlanJob): StageView {
   return {
     partial: 'stage-train-changes',
     name: 'train-changes',
-    agent: { label: agentFor(plan, plan.jobs[0]!.runtime).label },
+    agent: { label: agentFor(plan, plan.runtime).label },
     when: { pipelines: [{ pipeline: 'ci' }], releaseOnly: false, beforeInput: false },
     timeoutMinutes: Math.min(train.runtime.timeoutMinutes, 10),
     setup: [],
@@ -257,7 +257,6 @@ export function jenkinsfileView(plan: Plan, stages: string, schedule?: Schedule)
   // A choice parameter's first choice is its default, for timers as for people.
   const first = <T>(value: T, all: readonly T[]): T[] => [value, ...all.filter((v) => v !== value)];
   const overrides = plan.overrides.jenkins ?? {};
-  const notifyRuntime = plan.jobs[0]!.runtime;
   return {
     ...(plan.image ? { imageRepository: plan.image } : {}),
     options: ['disableConcurrentBuilds()', ...(overrides.options ?? [])],
@@ -268,6 +267,6 @@ export function jenkinsfileView(plan: Plan, stages: string, schedule?: Schedule)
     secrets: plan.secrets,
     environment: Object.entries(overrides.environment ?? {}).map(([name, value]) => ({ name, value })),
     stages,
-    ...(plan.notify ? { notify: { agent: agentFor(plan, notifyRuntime), command: { script: plan.notify.failure, label: 'notify' } } } : {}),
+    ...(plan.notify ? { notify: { agent: agentFor(plan, plan.runtime), command: { script: plan.notify.failure, label: 'notify' } } } : {}),
   };
 }

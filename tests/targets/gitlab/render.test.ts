@@ -23,6 +23,13 @@ describe('gitlab render', () => {
     expect(generateFor('version: 1\nname: empty\n', 'gitlab').files).toEqual([]);
   });
 
+  it('the notify job runs on the defaults, not on the first job\'s runner (here a GPU train)', () => {
+    const doc = documentOf('version: 1\nname: gpu-only\ntrain:\n  run: python train.py\n  runner: [self-hosted, gpu]\n  image: nvidia/cuda:12.4.1-runtime-ubuntu22.04\nnotify:\n  failure: ./notify.sh\n');
+    expect(doc.train).toMatchObject({ tags: ['gpu'], image: 'nvidia/cuda:12.4.1-runtime-ubuntu22.04' });
+    expect(doc.notify).not.toHaveProperty('tags');
+    expect(doc.notify).toMatchObject({ image: 'python:3.11' });
+  });
+
   it('writes one .gitlab-ci.yml (plus the gate script) with a header', () => {
     const { files } = generateFor(fixtureText('spec-complete'), 'gitlab');
     expect(files.map((f) => f.path)).toEqual(['.gitlab-ci.yml', '.mlgen/gate.py']);
