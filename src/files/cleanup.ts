@@ -27,17 +27,27 @@ export interface GeneratedRecord {
 }
 
 export async function readRecord(outReal: string): Promise<GeneratedRecord> {
+  let text: string | undefined;
   try {
-    const parsed = JSON.parse(readFileSync(await safeTarget(outReal, RECORD_PATH), 'utf8')) as Partial<GeneratedRecord>;
-    const manifests: Record<string, string[]> = {};
+    text = readFileSync(await safeTarget(outReal, RECORD_PATH), 'utf8');
+  } catch {
+    // Missing or unreadable: the scan still finds orphans, and the next write repairs the record.
+  }
+  return parseRecord(text);
+}
+
+/** The record in `text`; what is missing or malformed counts as nothing recorded. */
+function parseRecord(text: string | undefined): GeneratedRecord {
+  const manifests: Record<string, string[]> = {};
+  try {
+    const parsed = JSON.parse(text ?? '{}') as Partial<GeneratedRecord>;
     for (const [manifest, paths] of Object.entries(parsed.manifests ?? {})) {
       if (Array.isArray(paths)) manifests[manifest] = paths.filter((p): p is string => typeof p === 'string');
     }
-    return { manifests };
   } catch {
-    // Missing or unreadable: the scan still finds orphans, and the next write repairs the record.
-    return { manifests: {} };
+    // malformed: the next write repairs it
   }
+  return { manifests };
 }
 
 export function renderRecord(record: GeneratedRecord): string {
@@ -62,7 +72,7 @@ export async function updateRecord(outReal: string, manifestPath: string, paths:
   } catch {
     before = undefined;
   }
-  const record = await readRecord(outReal);
+  const record = parseRecord(before);
   record.manifests[manifestPath] = [...paths];
   const after = renderRecord(record);
   if (before === after || (before === undefined && paths.length === 0)) return false;

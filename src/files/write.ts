@@ -19,7 +19,7 @@ import type { FileDecision } from './classify.js';
 export class OutputPathError extends Error {}
 
 /** Suffix of temporary files; a leftover one (after a crash) is safe to delete. */
-export const TEMP_SUFFIX = '.mlgen-tmp';
+const TEMP_SUFFIX = '.mlgen-tmp';
 
 /** The output directory's real path, created when missing. */
 export async function resolveOutputDir(outDir: string): Promise<string> {
@@ -72,7 +72,8 @@ export async function safeTarget(outReal: string, path: string, kind: 'file' | '
       current = next;
     }
     const last = i === parts.length - 1;
-    const found = statSync(current);
+    // lstat already describes anything that is not a symlink.
+    const found = info.isSymbolicLink() ? statSync(current) : info;
     if (last && kind === 'file' && !found.isFile()) throw new OutputPathError(`refusing ${path}: it exists and is not a regular file`);
     if ((!last || kind === 'directory') && !found.isDirectory()) throw new OutputPathError(`refusing ${path}: ${parts.slice(0, i + 1).join('/')} is not a directory`);
   }

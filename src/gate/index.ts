@@ -18,7 +18,7 @@ export function renderGateScript(config: GateConfig): RenderedFile {
 }
 
 /** The config as pretty JSON, one Python string literal per line (adjacent literals concatenate). */
-export function configLiterals(config: GateConfig): string[] {
+function configLiterals(config: GateConfig): string[] {
   const canonical: GateConfig = {
     metrics: config.metrics,
     gates: config.gates.map((g) => ({

@@ -61,7 +61,7 @@ export function findSecretLikeValues(data: unknown, path: (string | number)[] = 
 }
 
 /** What replaces a credential-looking word in anything mlgen prints. */
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /**
  * `text` with every credential-looking word replaced by asterisks of the same length, so line
