@@ -35,11 +35,6 @@ export function protectMacros(text: string): string {
   return out + text.slice(from);
 }
 
-/** True when some text needs `protectMacros`, so the pipeline must define DOLLAR_PAREN. */
-export function needsProtection(text: string): boolean {
-  return protectMacros(text) !== text;
-}
-
 /** A word for bash: bare when it is plainly safe, else single-quoted. */
 export function shellWord(text: string): string {
   return /^[A-Za-z0-9_./:@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;

@@ -43,9 +43,7 @@ function buildJob(plan: Plan, job: PlanJob, planNeeds: string[], conditions: Con
     needs.push(CHANGES_JOB);
     condition = `needs.${CHANGES_JOB}.outputs.train == 'true'`;
   }
-  // docker build needs the runner's Docker, which a job container does not have.
-  const hostOnly = job.kind === 'package' && job.image !== undefined;
-  const base = baseJob(job.id, job.runtime, needs, condition, hostOnly);
+  const base = baseJob(job.id, job.runtime, needs, condition);
   const inContainer = base.container !== undefined;
   const setup = [checkoutStep(), ...runtimeSteps(job, inContainer), ...preparationSteps(plan, job)];
   const single = (steps: Step[], extra: Partial<Job> = {}) => ({ jobs: [{ ...base, ...extra, steps: [...setup, ...steps] }], last: job.id });
@@ -74,13 +72,14 @@ function buildJob(plan: Plan, job: PlanJob, planNeeds: string[], conditions: Con
   }
 }
 
-function baseJob(id: string, runtime: Runtime, needs: string[], condition: string | undefined, hostOnly = false): Omit<Job, 'steps'> {
+/** A job's runner and container come from its runtime (the plan leaves the image out where docker build runs). */
+function baseJob(id: string, runtime: Runtime, needs: string[], condition: string | undefined): Omit<Job, 'steps'> {
   return {
     id,
     needs,
     ...(condition ? { if: condition } : {}),
     runsOn: runtime.runner.map(literal),
-    ...(runtime.image && !hostOnly ? { container: literal(runtime.image) } : {}),
+    ...(runtime.image ? { container: literal(runtime.image) } : {}),
     timeoutMinutes: runtime.timeoutMinutes,
   };
 }
@@ -149,10 +148,9 @@ function canaryJobs(plan: Plan, job: Extract<PlanJob, { kind: 'canary' }>, base:
   return { jobs, last: ids.at(-1)! };
 }
 
-/** Where helper jobs run: the manifest's default runner (the train and predict sections may override theirs). */
+/** Where helper jobs run: the manifest's defaults, with a short timeout. */
 function helperRuntime(plan: Plan): Runtime {
-  const job = plan.jobs.find((j) => j.kind !== 'train' && j.kind !== 'predict') ?? plan.jobs[0]!;
-  return { ...job.runtime, timeoutMinutes: HELPER_TIMEOUT_MINUTES };
+  return { ...plan.runtime, timeoutMinutes: HELPER_TIMEOUT_MINUTES };
 }
 
 /**

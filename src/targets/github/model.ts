@@ -9,7 +9,6 @@ export type Access = 'read' | 'write';
 export interface Permissions {
   contents?: Access;
   packages?: Access;
-  idToken?: Access;
 }
 
 export interface DispatchInput {

@@ -40,7 +40,6 @@ function renderPermissions(p: Permissions): Mapping {
   const out: Mapping = {};
   if (p.contents) out.contents = p.contents;
   if (p.packages) out.packages = p.packages;
-  if (p.idToken) out['id-token'] = p.idToken;
   return out;
 }
 

@@ -8,8 +8,6 @@ import { buildJobs, onBranch } from './jobs.js';
 import type { Triggers, Workflow } from './model.js';
 import { exprString } from './text.js';
 
-// Targets read the plan, not the manifest, so the modes are listed here too.
-
 export function workflowFile(pipeline: PipelineId): string {
   return `mlgen-${pipeline}.yml`;
 }
@@ -56,7 +54,7 @@ function triggers(plan: Plan, pipeline: PipelineId): Triggers {
       };
     case 'retrain': {
       const schedules = plan.schedules.filter((s) => s.pipeline === 'retrain').map((s) => s.cron);
-      const types = [...new Set(plan.events.map((e) => e.id))];
+      const types = plan.events.map((e) => e.id); // the schema refuses a repeated event name
       return {
         ...(schedules.length > 0 ? { schedules } : {}),
         ...(types.length > 0 ? { dispatchTypes: types } : {}),
@@ -90,10 +88,7 @@ function retrainMode(plan: Plan): string {
   for (const s of plan.schedules.filter((s) => s.pipeline === 'retrain')) {
     choices.push(`github.event.schedule == ${exprString(s.cron)} && ${exprString(s.mode)}`);
   }
-  const seen = new Set<string>();
   for (const e of plan.events) {
-    if (seen.has(e.id)) continue; // the first trigger for an event decides, as in the plan
-    seen.add(e.id);
     choices.push(`github.event_name == 'repository_dispatch' && github.event.action == ${exprString(e.id)} && ${exprString(e.mode)}`);
   }
   return [...choices, "'full'"].join(' || ');

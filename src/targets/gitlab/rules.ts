@@ -61,17 +61,17 @@ export function jobRules(plan: Plan, job: PlanJob, attributes: Pick<Rule, 'when'
   // never cancelled by a push (GitLab applies auto-cancel to every pipeline of the branch).
   const ciAttributes: Pick<Rule, 'when' | 'start_in' | 'interruptible'> = ciWork ? { ...attributes, interruptible: true } : attributes;
   const release = plan.releaseBranch;
-  if (job.releaseOnly) rules.push({ if: `$CI_COMMIT_BRANCH != "${release}"`, when: 'never' });
+  if (job.releaseOnly) rules.push({ if: offBranch(release), when: 'never' });
 
   const train = plan.jobs.find((j) => j.kind === 'train');
   const paths = train?.kind === 'train' ? train.paths.map(gitlabGlob) : [];
   if (job.followsTraining && paths.length > 0 && job.pipelines.includes('ci')) {
     const ci = pipelineIs('ci');
-    // Merge requests compare with their target branch.
-    if (!job.releaseOnly) rules.push({ if: `${ci} && ${MR}`, changes: paths, ...ciAttributes });
-    // Other branches compare with the release branch: a new branch does not count as
-    // "everything changed", and later pushes still see the whole branch.
     if (!job.releaseOnly) {
+      // Merge requests compare with their target branch.
+      rules.push({ if: `${ci} && ${MR}`, changes: paths, ...ciAttributes });
+      // Other branches compare with the release branch: a new branch does not count as
+      // "everything changed", and later pushes still see the whole branch.
       rules.push({ if: `${ci} && ${PUSH} && ${offBranch(release)}`, changes: { paths, compare_to: `refs/heads/${release}` }, ...ciAttributes });
     }
     // The release branch compares with the commit before the push.

@@ -82,8 +82,10 @@ function createJenkinsHandlebars(): HandlebarsEnv {
   return env;
 }
 
-const handlebars = createJenkinsHandlebars();
+// Made on first use: importing the target (every generate, plan and sync does) reads no template.
+let handlebars: ReturnType<typeof createJenkinsHandlebars> | undefined;
 
 export function renderTemplate(name: string, view: object): string {
+  handlebars ??= createJenkinsHandlebars();
   return compileTemplate(handlebars, `jenkins/${name}`)(view);
 }
