@@ -45,6 +45,11 @@ export type RegenerateResult =
 
 const toPosix = (path: string) => path.split(sep).join('/');
 
+/** How headers name the manifest: relative to the output directory, '/'-separated. */
+export function manifestPathFor(outReal: string, manifest: string): string {
+  return toPosix(relative(outReal, realpathOr(manifest)));
+}
+
 /** The real path, or the absolute path of what does not exist (yet). */
 function realpathOr(path: string): string {
   try {
@@ -69,8 +74,7 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
   const outGiven = options.out ?? dirname(options.manifest);
   try {
     const out = options.dryRun ? realpathOr(outGiven) : await resolveOutputDir(outGiven);
-    const manifestReal = realpathOr(options.manifest);
-    const manifestPath = toPosix(relative(out, manifestReal));
+    const manifestPath = manifestPathFor(out, options.manifest);
     const built = engine(text, { manifestPath, file: options.manifest, ...(options.targets ? { targets: options.targets } : {}) });
     if (!built.ok) return { kind: 'invalid', manifest: options.manifest, out, diagnostics: built.diagnostics, source: text };
     for (const file of built.files) assertRelativePath(file.path);

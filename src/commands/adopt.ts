@@ -3,7 +3,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { adoptEdit } from '../adopt/index.js';
 import { BaseCommand, UserError } from '../cli/base.js';
-import { readManifestText, regenerate, summarize } from '../cli/regenerate.js';
+import { manifestPathFor, readManifestText, regenerate, summarize } from '../cli/regenerate.js';
 import { unifiedDiff } from '../files/diff.js';
 import { parseHeader } from '../files/header.js';
 import { safeTarget, writeFileAtomic } from '../files/write.js';
@@ -42,7 +42,7 @@ export default class Adopt extends BaseCommand {
       throw new UserError(`the output directory ${flags.out} does not exist`);
     });
     const toPosix = (p: string) => p.split(sep).join('/');
-    const manifestPath = toPosix(relative(out, await realpath(flags.manifest)));
+    const manifestPath = manifestPathFor(out, flags.manifest);
     const fileReal = await realpath(args.file).catch(() => {
       throw new UserError(`${args.file} does not exist`);
     });

@@ -51,11 +51,7 @@ export abstract class SyncCommand extends BaseCommand {
   /** The generated files of one target, or the manifest's diagnostics and exit 1. */
   protected async generated(manifest: string, target: TargetId) {
     const result = await generateForSync(manifest, target);
-    if (!result.ok) {
-      this.printDiagnostics(result.diagnostics, result.sources);
-      if (this.jsonEnabled()) this.logJson({ diagnostics: result.diagnostics });
-      this.exit(1);
-    }
+    if (!result.ok) this.failWithDiagnostics(result.diagnostics, manifest, result.text);
     return result;
   }
 

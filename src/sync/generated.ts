@@ -2,8 +2,10 @@
  * What a sync works from: the manifest, compiled, and the files mlgen generates for one
  * target, exactly as `mlgen generate` writes them (the lint must see the real content).
  */
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
+import { dirname } from 'node:path';
+import { manifestPathFor } from '../cli/regenerate.js';
 import { generate } from '../engine/generate.js';
 import type { GeneratedFile } from '../files/index.js';
 import type { Diagnostic } from '../manifest/index.js';
@@ -12,7 +14,7 @@ import { SyncError } from './errors.js';
 
 export type GeneratedForSync =
   | { ok: true; plan: Plan; files: GeneratedFile[] }
-  | { ok: false; diagnostics: Diagnostic[]; sources: Map<string, string> };
+  | { ok: false; diagnostics: Diagnostic[]; text: string };
 
 export async function generateForSync(manifestFile: string, target: TargetId): Promise<GeneratedForSync> {
   let text: string;
@@ -26,9 +28,9 @@ export async function generateForSync(manifestFile: string, target: TargetId): P
         : `cannot read ${manifestFile}: ${code ?? String(error)}`,
     );
   }
-  // Headers name the manifest relative to the directory mlgen generates into (the current one).
-  const manifestPath = relative(process.cwd(), manifestFile).split(sep).join('/') || manifestFile;
+  // As `mlgen generate` names it: relative to the directory it generates into, the manifest's.
+  const manifestPath = manifestPathFor(realpathSync(dirname(manifestFile)), manifestFile);
   const result = generate(text, { manifestPath, file: manifestFile, targets: [target] });
-  if (!result.ok) return { ok: false, diagnostics: result.diagnostics, sources: new Map([[manifestFile, text]]) };
+  if (!result.ok) return { ok: false, diagnostics: result.diagnostics, text };
   return { ok: true, plan: result.plan, files: result.files };
 }
