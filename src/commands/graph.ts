@@ -27,9 +27,10 @@ export default class GraphCommand extends BaseCommand {
     const input = await readPlanInput(flags);
     if (!input.ok) this.failWithDiagnostics(input.diagnostics, flags.manifest, input.text);
     const format = flags.format as GraphFormat;
-    const rendered = renderGraph(input.plan, format, input.event);
+    const graph = buildGraph(input.plan, input.event);
+    const rendered = renderGraph(graph, format);
     // The graph is the output itself: --quiet does not hide it (only --json replaces it).
     if (!this.jsonEnabled()) process.stdout.write(rendered);
-    return { format, graph: buildGraph(input.plan, input.event), text: rendered };
+    return { format, graph, text: rendered };
   }
 }

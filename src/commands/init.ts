@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../files/write.js';
 import { detectDefaults, type InitAnswers } from '../init/detect.js';
 import { interview, QUESTIONS } from '../init/interview.js';
 import { repoView } from '../init/repo.js';
-import { checkAnswers, renderManifest } from '../init/scaffold.js';
+import { checkManifest, renderManifest } from '../init/scaffold.js';
 import { formatDiagnostics } from '../manifest/index.js';
 
 export interface InitResult {
@@ -66,12 +66,12 @@ export default class Init extends BaseCommand {
       throw new UserError('init asks questions on a terminal; here there is none: pass --yes to take the detected defaults, with flags such as --name and --targets to change them', 2);
     }
 
-    const problems = checkAnswers(answers);
+    const text = renderManifest(answers);
+    const problems = checkManifest(text);
     if (problems.length > 0) {
-      const text = renderManifest(answers);
       throw new UserError(`these answers do not make a valid manifest:\n${formatDiagnostics(problems, new Map([['mlgen.yaml', text]]))}`);
     }
-    await writeFileAtomic(resolve(manifest), renderManifest(answers));
+    await writeFileAtomic(resolve(manifest), text);
     this.say(`wrote ${manifest} (${answers.targets.join(', ')}). Next: review it, then run mlgen generate`);
     return { manifest, answers, detected: detection.found.map((f) => f.id) };
   }

@@ -84,8 +84,7 @@ export function toDot(graph: Graph): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderGraph(plan: Plan, format: GraphFormat, event?: PlanEvent): string {
-  const graph = buildGraph(plan, event);
+export function renderGraph(graph: Graph, format: GraphFormat): string {
   switch (format) {
     case 'mermaid':
       return toMermaid(graph);

@@ -36,8 +36,8 @@ export function renderManifest(answers: InitAnswers): string {
   });
 }
 
-/** Checks answers by rendering and loading the manifest: the manifest's own rules decide. */
-export function checkAnswers(answers: InitAnswers): Diagnostic[] {
-  const loaded = loadManifest(renderManifest(answers), 'mlgen.yaml');
+/** Checks a rendered manifest by loading it: the manifest's own rules decide whether the answers fit. */
+export function checkManifest(text: string): Diagnostic[] {
+  const loaded = loadManifest(text, 'mlgen.yaml');
   return loaded.ok ? [] : loaded.diagnostics;
 }

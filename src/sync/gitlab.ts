@@ -19,10 +19,10 @@ import type { Plan } from '../plan/index.js';
 import { applyChanges, plural, type Change, type ChangeRecord } from './changes.js';
 import { networkCode, requestCaller, shortDetail, SyncError, type HttpFailure, type ServiceHints } from './errors.js';
 import { shellQuote } from './shell.js';
-import { scheduleVariables, triggerVariables } from '../targets/gitlab/index.js';
+import { GITLAB_CI_PATH, scheduleVariables, triggerVariables } from '../targets/gitlab/index.js';
 
 export const OWNER_PREFIX = 'mlgen:';
-export const CI_FILE = '.gitlab-ci.yml';
+const CI_FILE = GITLAB_CI_PATH;
 export const TIMEZONE = 'UTC';
 /** Where the printed trigger command reads the token from when the token is not shown. */
 export const TRIGGER_TOKEN_VARIABLE = 'MLGEN_TRIGGER_TOKEN';
@@ -227,16 +227,7 @@ export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSync
       },
     });
   }
-  for (const stale of ownSchedules.filter((s) => !keptSchedules.has(s.id))) {
-    const subject = `schedule "${stale.description}" (#${stale.id})`;
-    const duplicate = ownSchedules.some((s) => keptSchedules.has(s.id) && s.description === stale.description);
-    deletes.push({
-      action: 'delete',
-      subject,
-      details: [duplicate ? 'a duplicate' : 'no longer in the manifest'],
-      apply: () => call(`deleting ${subject}`, () => schedules.remove(projectId, stale.id)).then(() => undefined),
-    });
-  }
+  deletes.push(...staleDeletes('schedule', ownSchedules, keptSchedules, (id, subject) => call(`deleting ${subject}`, () => schedules.remove(projectId, id))));
 
   // Trigger tokens: one per external event; their description is all there is to keep.
   const ownTriggers = existingTriggers.filter((t) => ownedBy(t.description)).sort((a, b) => a.id - b.id);
@@ -262,16 +253,7 @@ export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSync
     });
   }
   const keptTriggers = new Set([...triggerFor.values()].map((t) => t.id));
-  for (const stale of ownTriggers.filter((t) => !keptTriggers.has(t.id))) {
-    const subject = `trigger "${stale.description}" (#${stale.id})`;
-    const duplicate = ownTriggers.some((t) => keptTriggers.has(t.id) && t.description === stale.description);
-    deletes.push({
-      action: 'delete',
-      subject,
-      details: [duplicate ? 'a duplicate' : 'no longer in the manifest'],
-      apply: () => call(`deleting ${subject}`, () => triggerTokens.remove(projectId, stale.id)).then(() => undefined),
-    });
-  }
+  deletes.push(...staleDeletes('trigger', ownTriggers, keptTriggers, (id, subject) => call(`deleting ${subject}`, () => triggerTokens.remove(projectId, id))));
 
   const leftAlone = {
     schedules: existingSchedules.filter((s) => !ownedBy(s.description)).map((s) => s.description),
@@ -308,6 +290,22 @@ export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSync
 }
 
 /** The request that fires a pipeline trigger, as GitLab's trigger docs write it. */
+/** Deletes mlgen's own items that the plan no longer keeps, or that repeat one it keeps. */
+function staleDeletes(
+  kind: 'schedule' | 'trigger',
+  own: readonly { id: number; description: string }[],
+  kept: ReadonlySet<number>,
+  remove: (id: number, subject: string) => Promise<unknown>,
+): Change[] {
+  return own
+    .filter((item) => !kept.has(item.id))
+    .map((stale) => {
+      const subject = `${kind} "${stale.description}" (#${stale.id})`;
+      const duplicate = own.some((item) => kept.has(item.id) && item.description === stale.description);
+      return { action: 'delete', subject, details: [duplicate ? 'a duplicate' : 'no longer in the manifest'], apply: () => remove(stale.id, subject).then(() => undefined) };
+    });
+}
+
 export function triggerCommand(input: { apiUrl: string; ref: string; variables: Record<string, string>; token?: string | undefined }): string {
   // GitLab returns only 4 characters of a token someone else made: not worth printing.
   const token = input.token && input.token.length > 4 ? shellQuote(`token=${input.token}`) : `"token=$${TRIGGER_TOKEN_VARIABLE}"`;
