@@ -21,7 +21,7 @@ import { githubHarness } from '../support/harness-github.js';
 import { gitlabHarness, removeTemporaryDirectories } from '../support/harness-gitlab.js';
 import { jenkinsFindings, jenkinsHarness } from '../support/harness-jenkins.js';
 import { generateFor, type TargetHarness } from '../support/harness.js';
-import { lintErrors } from './jenkins-lint.js';
+import { lintErrors } from '../support/jenkins-lint.js';
 import { RUNS, SEED, arrivesIntact, assertManifests, manifestCommands, sampleManifests } from './random-manifests.js';
 
 const TARGETS = ['github', 'gitlab', 'azure', 'jenkins'] as const satisfies readonly TargetId[];

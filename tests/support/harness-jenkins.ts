@@ -8,20 +8,19 @@
  * `jobsFor` and `scripts` with Promise.all to batch them.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { GeneratedFile } from '../../src/files/index.js';
 import type { Plan, PlanEvent } from '../../src/plan/index.js';
 import type { TargetHarness } from './harness.js';
+import { lintErrors } from './jenkins-lint.js';
 
 const run = promisify(execFile);
 const JAVA_HOME = process.env.JAVA_HOME ?? '/usr/lib/jvm/java-17-openjdk-amd64';
 const ANT_JAR = '/usr/share/java/ant.jar';
 const STUB = new URL('./jenkins-stub-dsl.groovy', import.meta.url).pathname;
-const LINT_CONFIG = new URL('./groovylint/', import.meta.url).pathname;
-const GROOVY_LINT = new URL('../../node_modules/.bin/npm-groovy-lint', import.meta.url).pathname;
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
 export function isJenkinsfile(path: string): boolean {
@@ -110,30 +109,6 @@ export async function evaluateJenkinsfiles(requests: { text: string; scenarios?:
       const runs = Object.fromEntries((request.scenarios ?? []).map((s) => [s.id, result.runs?.[`${n}/${s.id}`] ?? []]));
       return { ...result, runs };
     });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Lint findings of severity error, per file, from one npm-groovy-lint run over every file. */
-export async function lintJenkinsfiles(texts: string[]): Promise<string[][]> {
-  if (texts.length === 0) return [];
-  const dir = mkdtempSync(join(tmpdir(), 'mlgen-groovylint-'));
-  try {
-    const paths = texts.map((text, i) => {
-      const path = join(dir, String(i), 'Jenkinsfile');
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, text);
-      return path;
-    });
-    const { stdout } = await run(GROOVY_LINT, ['--noserver', '--config', LINT_CONFIG, '--output', 'json', '--failon', 'none', ...paths], {
-      env: { ...process.env, JAVA_HOME },
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    const report = JSON.parse(stdout) as { files: Record<string, { errors: { severity: string; line: unknown; rule: string; msg: string }[] }> };
-    return paths.map((path) =>
-      (report.files[path]?.errors ?? []).filter((e) => e.severity === 'error').map((e) => `line ${String(e.line)}: ${e.rule}: ${e.msg}`),
-    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -238,7 +213,7 @@ export async function jenkinsFindings(sets: readonly GeneratedFile[][], lint: (t
 export const jenkinsHarness: TargetHarness = {
   id: 'jenkins',
 
-  validate: (sets) => jenkinsFindings(sets, lintJenkinsfiles),
+  validate: (sets) => jenkinsFindings(sets, lintErrors),
 
   async jobsFor(files, plan, event, pathsChanged) {
     const { file, scenario } = scenarioFor(plan, event, pathsChanged);

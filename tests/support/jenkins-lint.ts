@@ -1,11 +1,11 @@
 /**
- * npm-groovy-lint's verdict ("no error") on hundreds of Jenkinsfiles in one JVM start.
+ * npm-groovy-lint's verdict ("no error") on many Jenkinsfiles in one JVM start, for the Jenkins
+ * harness and the conformance run.
  *
- * Only rules of severity error can report an error, so the harness's lintJenkinsfiles() (every
- * rule, ~2 s per generated file) is more than 200 manifests need: the error rules are read
- * from the harness's own configuration with npm-groovy-lint's loader and passed with
- * --rulesets, so the files are judged by exactly the error rules of that configuration (plus
- * the parse check). The files are linted exactly as generated.
+ * Only rules of severity error can report an error, so running every rule (~2 s per file)
+ * would be wasted: the error rules are read from groovylint/ with npm-groovy-lint's own loader
+ * and passed with --rulesets, so the files are judged by exactly the error rules of that
+ * configuration (plus the parse check). The files are linted exactly as generated.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,8 +16,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const JAVA_HOME = process.env.JAVA_HOME ?? '/usr/lib/jvm/java-17-openjdk-amd64';
 const GROOVY_LINT = new URL('../../node_modules/.bin/npm-groovy-lint', import.meta.url).pathname;
-/** The configuration tests/support/harness-jenkins.ts lints with. */
-export const LINT_CONFIG = new URL('../support/groovylint/', import.meta.url).pathname;
+/** The configuration Jenkinsfiles are linted with. */
+export const LINT_CONFIG = new URL('./groovylint/', import.meta.url).pathname;
 const CONFIG_LOADER = new URL('../../node_modules/npm-groovy-lint/lib/config.js', import.meta.url).href;
 
 type RuleConfig = string | { severity?: string; [option: string]: unknown };
