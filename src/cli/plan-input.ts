@@ -8,7 +8,7 @@ import { compilePlan, parseEvent, runFor, UnknownEventError, type Plan, type Pla
 import { UserError } from './errors.js';
 import { readManifestText } from './regenerate.js';
 
-export const EVENT_SYNTAX = 'pr, push, push:BRANCH, schedule:NAME, event:NAME, manual:PIPELINE[:MODE]';
+const EVENT_SYNTAX = 'pr, push, push:BRANCH, schedule:NAME, event:NAME, manual:PIPELINE[:MODE]';
 
 export const planInputFlags = {
   manifest: Flags.string({ char: 'm', description: 'The manifest.', default: 'mlgen.yaml' }),

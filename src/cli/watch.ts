@@ -15,7 +15,7 @@ export interface WatchOptions {
   stop?: Promise<void>;
 }
 
-export function untilSignal(): Promise<void> {
+function untilSignal(): Promise<void> {
   return new Promise((resolveStop) => {
     const done = () => {
       process.off('SIGINT', done);

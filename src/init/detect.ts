@@ -44,7 +44,7 @@ export interface Detector {
 const firstExisting = (repo: RepoView, paths: string[]) => paths.find((p) => repo.exists(p));
 
 /** `>=3.10`, `~=3.11`, `^3.12` -> the lowest version the project supports. */
-export function pythonFromRequirement(text: string): string | undefined {
+function pythonFromRequirement(text: string): string | undefined {
   const match = /requires-python\s*=\s*["']([^"']*)["']/.exec(text) ?? /^python\s*=\s*["']([^"']*)["']/m.exec(text);
   const version = match?.[1] ? /3\.(\d+)/.exec(match[1]) : null;
   return version ? `3.${version[1]}` : undefined;
@@ -123,7 +123,7 @@ export const DETECTORS: readonly Detector[] = [
 ];
 
 /** A project name from a directory name: lowercase letters, digits and "-". */
-export function slugify(text: string): string {
+function slugify(text: string): string {
   const slug = text
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

@@ -13,7 +13,7 @@ import type { InitAnswers } from './detect.js';
 const handlebars = createHandlebars();
 
 /** One line of YAML for a value: a scalar, or a flow list of scalars. Never a block. */
-export function yamlInline(value: unknown): string {
+function yamlInline(value: unknown): string {
   const text = stringify(value, { version: '1.1', lineWidth: 0, minContentWidth: 0, collectionStyle: 'flow', flowCollectionPadding: false }).trimEnd();
   if (!text.includes('\n')) return text;
   // Multi-line strings (or anything the printer would fold) as JSON: a valid YAML double-quoted scalar.

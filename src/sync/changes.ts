@@ -27,7 +27,7 @@ export interface ChangeRecord {
 const PAST: Record<ChangeAction, string> = { create: 'created', update: 'updated', delete: 'deleted' };
 const SIGN: Record<ChangeAction, string> = { create: '+', update: '~', delete: '-' };
 
-export function formatChange(change: Pick<Change, 'action' | 'subject' | 'details'>, dryRun: boolean): string {
+function formatChange(change: Pick<Change, 'action' | 'subject' | 'details'>, dryRun: boolean): string {
   const verb = dryRun ? `would ${change.action}` : PAST[change.action];
   const details = change.details.length > 0 ? `: ${change.details.join(', ')}` : '';
   return `${SIGN[change.action]} ${verb} ${change.subject}${details}`;

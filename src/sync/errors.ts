@@ -55,7 +55,7 @@ export function shortDetail(text: unknown): string | undefined {
   return line;
 }
 
-export function describeFailure(failure: HttpFailure, doing: string, hints: ServiceHints): string {
+function describeFailure(failure: HttpFailure, doing: string, hints: ServiceHints): string {
   const { service } = hints;
   switch (failure.kind) {
     case 'timeout':

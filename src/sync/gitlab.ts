@@ -21,9 +21,9 @@ import { networkCode, requestCaller, shortDetail, SyncError, type HttpFailure, t
 import { shellQuote } from './shell.js';
 import { GITLAB_CI_PATH, scheduleVariables, triggerVariables } from '../targets/gitlab/index.js';
 
-export const OWNER_PREFIX = 'mlgen:';
+const OWNER_PREFIX = 'mlgen:';
 const CI_FILE = GITLAB_CI_PATH;
-export const TIMEZONE = 'UTC';
+const TIMEZONE = 'UTC';
 /** Where the printed trigger command reads the token from when the token is not shown. */
 export const TRIGGER_TOKEN_VARIABLE = 'MLGEN_TRIGGER_TOKEN';
 
@@ -70,8 +70,8 @@ interface TriggerSummary {
   token: string;
 }
 
-export const ownedBy = (description: string | null | undefined): boolean => (description ?? '').startsWith(OWNER_PREFIX);
-export const descriptionFor = (id: string): string => `${OWNER_PREFIX} ${id}`;
+const ownedBy = (description: string | null | undefined): boolean => (description ?? '').startsWith(OWNER_PREFIX);
+const descriptionFor = (id: string): string => `${OWNER_PREFIX} ${id}`;
 
 /** GitLab may store a schedule's ref as `refs/heads/<branch>`; both name the same branch. */
 const shortRef = (ref: string): string => ref.replace(/^refs\/heads\//, '');

@@ -8,8 +8,8 @@
 import { escapeXml, findElement, findElements, parseXml, type XmlElement } from './xml.js';
 
 export const PIPELINE_JOB_CLASS = 'org.jenkinsci.plugins.workflow.job.WorkflowJob';
-export const SCM_DEFINITION_CLASS = 'org.jenkinsci.plugins.workflow.cps.CpsScmFlowDefinition';
-export const GIT_SCM_CLASS = 'hudson.plugins.git.GitSCM';
+const SCM_DEFINITION_CLASS = 'org.jenkinsci.plugins.workflow.cps.CpsScmFlowDefinition';
+const GIT_SCM_CLASS = 'hudson.plugins.git.GitSCM';
 
 export interface PipelineFromScm {
   repoUrl: string;
@@ -30,10 +30,10 @@ export interface DefinitionState {
   lightweight?: string;
 }
 
-export const branchSpec = (branch: string): string => `*/${branch}`;
+const branchSpec = (branch: string): string => `*/${branch}`;
 
 /** The `<definition>` element; `indent` is both its own indentation and the step per level. */
-export function definitionXml(spec: PipelineFromScm, indent = '  '): string {
+function definitionXml(spec: PipelineFromScm, indent = '  '): string {
   const i = (level: number) => indent.repeat(level);
   const lines = [
     `<definition class="${SCM_DEFINITION_CLASS}">`,
@@ -132,4 +132,3 @@ export function withDefinition(configXml: string, root: XmlElement, spec: Pipeli
   return `${configXml.slice(0, close)}  ${definitionXml(spec)}\n${configXml.slice(close)}`;
 }
 
-export { parseXml };

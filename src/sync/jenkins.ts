@@ -12,12 +12,12 @@ import { networkCode, requestCaller, shortDetail, SyncError, type HttpFailure, t
 import {
   definitionDifferences,
   newJobConfig,
-  parseXml,
   PIPELINE_JOB_CLASS,
   readDefinition,
   withDefinition,
   type PipelineFromScm,
 } from './jenkins-config.js';
+import { parseXml } from './xml.js';
 
 export interface JenkinsSyncOptions {
   /** The Jenkins root URL, e.g. https://ci.example.com or https://example.com/jenkins. */
@@ -180,13 +180,13 @@ export async function syncJenkins(options: JenkinsSyncOptions): Promise<JenkinsS
       throw new SyncError(`${subject} exists and is not a Pipeline job (${found._class ?? 'unknown type'}): mlgen leaves it alone; pass another --job`);
     }
     const configXml = await call(`reading the configuration of ${subject}`, () => jenkins.job.config(name));
-    let root;
+    let config;
     try {
-      root = parseXml(configXml);
+      config = parseXml(configXml);
     } catch (error) {
       throw new SyncError(`cannot read the config.xml of ${subject}: ${(error as Error).message}`);
     }
-    const current = readDefinition(root);
+    const current = readDefinition(config);
     const spec: PipelineFromScm = {
       repoUrl: repoUrl(current.repoUrls[0]),
       credentialsId: options.credentials ?? current.credentialsIds.find((c) => c !== ''),
@@ -200,7 +200,7 @@ export async function syncJenkins(options: JenkinsSyncOptions): Promise<JenkinsS
       continue;
     }
     jobs.push({ name, scriptPath: file.path, state: 'changed' });
-    const updated = withDefinition(configXml, root, spec);
+    const updated = withDefinition(configXml, config, spec);
     changes.push({
       action: 'update',
       subject,
@@ -209,7 +209,8 @@ export async function syncJenkins(options: JenkinsSyncOptions): Promise<JenkinsS
     });
   }
   const records = await applyChanges(changes, dryRun, log);
-  // mlgen deletes no job: a job it does not own could share the prefix. It points them out.
+  // mlgen deletes no job: a job it does not own could share the prefix. It points them out,
+  // among the top-level jobs jenkins.info() lists (jobs in a folder are not looked for).
   const names = new Set(targets.map((t) => t.name));
   const leftOver = ((root.jobs ?? []) as { name?: string }[])
     .map((j) => j.name ?? '')
