@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PartialSyncError } from '../../src/sync/changes.js';
 import { SyncError } from '../../src/sync/errors.js';
-import { parseXml, readDefinition } from '../../src/sync/jenkins-config.js';
+import { readDefinition } from '../../src/sync/jenkins-config.js';
+import { parseXml } from '../../src/sync/xml.js';
 import { syncJenkins, type JenkinsSyncOptions } from '../../src/sync/jenkins.js';
 import { closedPort, logLines, planOf, syncFixture } from './support/common.js';
 import { startJenkinsStandIn, WORKFLOW_JOB, type JenkinsStandIn } from './support/jenkins-standin.js';
