@@ -27,7 +27,7 @@ export interface Graph {
 export function buildGraph(plan: Plan, event?: PlanEvent): Graph {
   if (!event) {
     const edges: [string, string][] = plan.jobs.flatMap((job) => job.needs.map((need): [string, string] => [need, job.id]));
-    const nodes = plan.jobs.map((job) => node(job, false, job.kind === 'production' && job.approval));
+    const nodes = plan.jobs.map((job) => node(job, false, job.approval !== undefined));
     return { title: `${plan.name}: every pipeline`, nodes, edges };
   }
   const run = runFor(plan, event);

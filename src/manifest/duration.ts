@@ -1,13 +1,13 @@
-/** Durations in the manifest: a whole number with a unit, `30s`, `15m` or `3h`. */
-const DURATION = /^([1-9]\d*)(s|m|h)$/;
+/** Durations in the manifest: a whole number with a unit, `30s`, `15m`, `3h` or `3d`. */
+const DURATION = /^([1-9]\d*)(s|m|h|d)$/;
 /** The same rule as a JSON Schema pattern, for editors. */
 export const DURATION_PATTERN = DURATION.source;
 
-const SECONDS_PER_UNIT = { s: 1, m: 60, h: 3600 } as const;
+const SECONDS_PER_UNIT = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
 export function checkDuration(text: string): string | undefined {
   if (!DURATION.test(text)) {
-    return `"${text}" is not a duration: write a whole number and a unit, such as 30s, 15m or 3h`;
+    return `"${text}" is not a duration: write a whole number and a unit, such as 30s, 15m, 3h or 3d`;
   }
   return undefined;
 }

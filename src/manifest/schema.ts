@@ -14,6 +14,10 @@ export const TRAIN_MODES = ['full', 'incremental', 'drift'] as const;
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const IMAGE_NAME = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?((:[0-9]+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+)?$/;
+const VARIABLE_NAME = SECRET_NAME;
+/** The sections a secret's `to:` may name: each is a group of jobs. */
+export const SECRET_SECTIONS = ['data', 'checks', 'train', 'evaluate', 'package', 'deploy', 'predict', 'monitor', 'notify'] as const;
+export type SecretSection = (typeof SECRET_SECTIONS)[number];
 /** Prefixes that belong to mlgen or to a platform: a secret named so would be shadowed. */
 const RESERVED_SECRET_PREFIXES = ['MLGEN_', 'GITHUB_', 'CI_', 'GITLAB_', 'BUILD_', 'SYSTEM_', 'AGENT_', 'JENKINS_', 'RUNNER_'];
 
@@ -24,6 +28,15 @@ const RESERVED_SECRET_PREFIXES = ['MLGEN_', 'GITHUB_', 'CI_', 'GITLAB_', 'BUILD_
 const notMatching = (...patterns: string[]) =>
   patterns.length === 1 ? { not: { pattern: patterns[0]! } } : { allOf: patterns.map((pattern) => ({ not: { pattern } })) };
 const oneOfKeysRequired = (...keys: string[]) => ({ anyOf: keys.map((key) => ({ required: [key] })) });
+
+const secretName = z
+  .string()
+  .regex(SECRET_NAME, 'a secret is named in UPPER_SNAKE_CASE, e.g. REGISTRY_PASSWORD; its value lives in the CI system')
+  .refine((n) => !RESERVED_SECRET_PREFIXES.some((p) => n.startsWith(p)), {
+    message: `a secret name may not start with ${RESERVED_SECRET_PREFIXES.join(', ')}: the platforms or mlgen set those`,
+  })
+  .meta(notMatching(`^(${RESERVED_SECRET_PREFIXES.join('|')})`));
+const nameOf = (s: string | { name: string }): string => (typeof s === 'string' ? s : s.name);
 
 const slug = (what: string) =>
   z
@@ -70,7 +83,7 @@ const duration = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
   .meta({ pattern: DURATION_PATTERN })
-  .describe('A duration: a whole number with s, m or h, e.g. "15m".');
+  .describe('A duration: a whole number with s, m, h or d, e.g. "15m".');
 
 const runner = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
@@ -78,10 +91,25 @@ const runner = z
 
 const image = z.string().min(1).describe('A container image to run the job in, e.g. python:3.11-slim.');
 
+/**
+ * Where a section's commands run (manifest 1.1): every section that runs commands may name its
+ * own runtime; what it leaves out comes from `defaults`.
+ */
+const sectionRuntime = {
+  image: image.optional(),
+  runner: runner.optional(),
+  install: z
+    .union([command, z.array(command)])
+    .optional()
+    .describe('Replaces defaults.install in this section\'s jobs: one command or a list ([] installs nothing).'),
+  timeout: duration.optional(),
+};
+
 const namedCommand = (what: string) =>
   z.strictObject({
     name: slug(`a ${what} name`).describe(`The ${what}'s name, used in job names: lowercase letters, digits and "-".`),
     run: command.describe(`The command that runs the ${what}.`),
+    ...sectionRuntime,
   });
 
 const defaults = z
@@ -112,6 +140,7 @@ const data = z
   .strictObject({
     pull: command.optional().describe('Fetches versioned data before data tests and training, e.g. "dvc pull".'),
     tests: z.array(namedCommand('data test')).default([]).describe('Data tests, run in parallel with the code checks.'),
+    ...sectionRuntime,
   })
   .describe('Versioned data and its tests.');
 
@@ -123,9 +152,8 @@ const train = z
       .min(1)
       .optional()
       .describe('On pushes and pull requests, train only when a file matching one of these globs changed. Default: always.'),
-    runner: runner.optional(),
-    image: image.optional(),
-    timeout: duration.optional(),
+    ...sectionRuntime,
+    gpu: z.boolean().default(false).describe("Give the training job's container the machine's GPUs (a GPU runner is still chosen by `runner`)."),
     artifacts: z
       .array(relativePath('an artifact path'))
       .default([])
@@ -167,6 +195,7 @@ const evaluate = z
     metrics: relativePath('the metrics file').default('metrics.json').describe('A flat JSON object of numbers written by training.'),
     gates: z.array(gate).default([]).describe('Bounds a metric must meet; each needs min or max.'),
     baseline: baseline.optional(),
+    ...sectionRuntime,
   })
   .superRefine((e, ctx) => {
     const gated = new Set(e.gates.map((g) => g.metric));
@@ -204,6 +233,10 @@ const packageSection = z
     dockerfile: relativePath('the Dockerfile path').default('Dockerfile').describe('The Dockerfile to build the image from.'),
     login: command.optional().describe('Logs in to the registry before the push, e.g. reading a password from a secret.'),
     register: command.optional().describe('Registers the model, e.g. in a model registry.'),
+    // `image` here is what gets built; the job itself runs where Docker is (the runner's host).
+    runner: sectionRuntime.runner,
+    install: sectionRuntime.install,
+    timeout: sectionRuntime.timeout,
   })
   .refine((p) => p.image !== undefined || p.register !== undefined, {
     message: 'package needs "image" (a container to build) or "register" (a model registry command), or both',
@@ -245,12 +278,24 @@ const production = z
   .strictObject({
     run: command.describe('Deploys to production.'),
     url: environmentUrl.optional().describe('Where production answers, shown on the deployment.'),
-    approval: z.boolean().default(false).describe('A person approves before production.'),
+    approval: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          approvers: z
+            .array(z.string().min(1).regex(/^[A-Za-z0-9@._\/ -]+$/, 'an approver is a user or group name: letters, digits, "@", ".", "_", "/", " " and "-"'))
+            .default([])
+            .describe('Who may approve: users or groups, as the platform names them.'),
+          timeout: duration.default('3d').describe('How long the approval waits; then the run fails. Default 3d.'),
+        }),
+      ])
+      .default(false)
+      .describe('A person approves before production: true for the platform defaults, or {approvers, timeout}.'),
   })
   .describe('The production environment.');
 
 const deploy = z
-  .strictObject({ staging: staging.optional(), canary: canary.optional(), production: production.optional() })
+  .strictObject({ staging: staging.optional(), canary: canary.optional(), production: production.optional(), ...sectionRuntime })
   .describe('Environments, deployed in order from the release branch.');
 
 const trigger = z
@@ -271,9 +316,7 @@ const pipelines = z
       .strictObject({
         schedule: cron,
         run: command.describe('The batch prediction; $MLGEN_MODEL_VERSION names the model (default latest).'),
-        runner: runner.optional(),
-        image: image.optional(),
-        timeout: duration.optional(),
+        ...sectionRuntime,
       })
       .optional()
       .describe('Scheduled batch prediction.'),
@@ -323,20 +366,25 @@ export const manifestSchema = z
     package: packageSection.optional(),
     deploy: deploy.optional(),
     pipelines: pipelines.optional(),
-    secrets: z
-      .array(
+    env: z
+      .record(
         z
           .string()
-          .regex(SECRET_NAME, 'a secret is named in UPPER_SNAKE_CASE, e.g. REGISTRY_PASSWORD; its value lives in the CI system')
+          .regex(VARIABLE_NAME, 'a variable is named in UPPER_SNAKE_CASE, e.g. MLFLOW_TRACKING_URI')
           .refine((n) => !RESERVED_SECRET_PREFIXES.some((p) => n.startsWith(p)), {
-            message: `a secret name may not start with ${RESERVED_SECRET_PREFIXES.join(', ')}: the platforms or mlgen set those`,
-          })
-          .meta(notMatching(`^(${RESERVED_SECRET_PREFIXES.join('|')})`)),
+            message: `a variable name may not start with ${RESERVED_SECRET_PREFIXES.join(', ')}: the platforms or mlgen set those`,
+          }),
+        z.string().refine((v) => !v.includes('${{') && !v.includes('$(') && !v.includes('$['), {
+          message: 'a variable holds plain text: "${{", "$(" and "$[" would be evaluated by a platform before the shell sees it',
+        }),
       )
-      .refine((s) => new Set(s).size === s.length, { message: 'each secret is named once' })
-      .meta({ uniqueItems: true })
+      .default({})
+      .describe('Plain (non-secret) environment variables for every command.'),
+    secrets: z
+      .array(z.union([secretName, z.strictObject({ name: secretName.describe('The secret\'s name, as stored in the CI system.'), to: z.array(z.enum(SECRET_SECTIONS)).min(1).describe('The sections whose commands see this secret.') })]))
+      .refine((s) => new Set(s.map(nameOf)).size === s.length, { message: 'each secret is named once' })
       .default([])
-      .describe('Names of secrets; values live in the CI system and reach commands as environment variables.'),
+      .describe('Names of secrets; values live in the CI system and reach commands as environment variables. A bare name reaches every section; {name, to} only the sections listed.'),
     notify: z
       .strictObject({ failure: command.describe('Runs when the pipeline fails.') })
       .optional()

@@ -1,62 +1,90 @@
 /**
- * compilePlan: a validated manifest in, the target-neutral plan out. All of the manifest's
- * "What runs when" logic that is not about a particular event lives here: which jobs exist,
- * in which pipelines, and what each one needs.
+ * compilePlan: a validated manifest in, the target-neutral plan out. Everything about
+ * execution is decided here: which jobs exist, in which pipelines, what each needs, where it
+ * runs, its steps in order, its variables and secrets, its lock, approval and failure handling.
+ * Targets print the result; `mlgen run` executes it.
  */
-import { durationMinutes, durationSeconds, type Manifest } from '../manifest/index.js';
-import { GATE_SCRIPT_PATH } from '../gate/index.js';
-import type { PipelineId, Plan, PlanJob, Runtime, Schedule, Setup } from './types.js';
+import { durationMinutes, durationSeconds, type Manifest, type SecretSection } from '../manifest/index.js';
+import { trainChanges } from './changes.js';
+import { resolveRuntime, type SectionRuntime } from './runtime.js';
+import { downloadStep, gateStep, imageBuild, imagePush, LABELS, registryOf, setupSteps, shell, uploadStep } from './steps.js';
+import type { Approval, CanaryPlan, Environment, HelperJob, PipelineId, Plan, PlanJob, Schedule, Step } from './types.js';
 
-const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const HELPER_TIMEOUT_MINUTES = 10;
+const DEFAULT_APPROVAL_TIMEOUT = '3d';
 
-interface Section {
-  runner?: string | string[];
-  image?: string;
-  timeout?: string;
-}
-
-function runtimeFor(manifest: Manifest, section: Section = {}): Runtime {
-  const runtime: Runtime = {
-    runner: list(section.runner ?? manifest.defaults.runner),
-    timeoutMinutes: durationMinutes(section.timeout ?? manifest.defaults.timeout),
-    python: manifest.defaults.python,
-  };
-  const image = section.image ?? manifest.defaults.image;
-  if (image) runtime.image = image;
-  return runtime;
-}
-
-function withoutImage({ image: _image, ...runtime }: Runtime): Runtime {
-  return runtime;
-}
+type Kind = PlanJob['kind'];
+/** The `secrets[].to` section whose secrets a kind of job sees. */
+const SECTION_OF: Record<Kind, SecretSection> = {
+  check: 'checks',
+  'data-test': 'data',
+  train: 'train',
+  evaluate: 'evaluate',
+  package: 'package',
+  staging: 'deploy',
+  canary: 'deploy',
+  production: 'deploy',
+  predict: 'predict',
+};
 
 export function compilePlan(manifest: Manifest): Plan {
-  const jobs: PlanJob[] = [];
+  const secretsOf = (section: SecretSection): string[] =>
+    manifest.secrets.flatMap((s) => (typeof s === 'string' ? [s] : s.to.includes(section) ? [s.name] : []));
+  const env = { ...manifest.env };
   const retrain = manifest.pipelines?.retrain;
   const retrainDeploys = retrain?.deploy === true;
-  const install = list(manifest.defaults.install);
-  const caches = manifest.defaults.cache;
   const pullData = manifest.data?.pull;
-  const baseSetup = (extra: Partial<Setup> = {}): Setup => ({ install, caches, downloads: [], ...extra });
-  const dataSetup = (): Setup => (pullData ? baseSetup({ pullData }) : baseSetup());
-  const deploySetup = (): Setup => ({ install: [], caches: [], downloads: [] });
-  const common = (id: string, title: string, pipelines: PipelineId[], needs: string[], extra: Partial<PlanJob> = {}) => ({
-    id,
-    title,
-    pipelines,
-    needs,
-    runtime: runtimeFor(manifest),
-    setup: baseSetup(),
-    releaseOnly: false,
-    followsTraining: false,
-    ...extra,
-  });
+  const caches = manifest.defaults.cache;
+  const jobs: PlanJob[] = [];
+  const deployLock = manifest.deploy && (manifest.deploy.staging || manifest.deploy.canary || manifest.deploy.production) ? `${manifest.name}-deploy` : undefined;
+
+  /** The parts every job has, from its section's runtime and its steps. */
+  const job = (
+    kind: Kind,
+    id: string,
+    title: string,
+    pipelines: PipelineId[],
+    needs: string[],
+    section: SectionRuntime,
+    work: (secrets: string[]) => Step[],
+    options: { pull?: boolean; downloads?: string[]; noImage?: boolean; docker?: boolean; releaseOnly?: boolean; followsTraining?: boolean; env?: Record<string, string> } = {},
+  ) => {
+    const secrets = secretsOf(SECTION_OF[kind]);
+    const dataSecrets = secretsOf('data');
+    const { runtime, install } = resolveRuntime(manifest, section, { noImage: options.noImage, docker: options.docker, git: options.pull === true && pullData !== undefined });
+    const downloads = (options.downloads ?? []).flatMap((from) => {
+      const source = jobs.find((j) => j.id === from);
+      return source?.kind === 'train' && source.artifacts.length > 0 ? [downloadStep(from, source.artifacts)] : [];
+    });
+    const pull = options.pull && pullData ? [shell('pull-data', LABELS.pullData, pullData, dataSecrets)] : [];
+    const steps: Step[] = [...setupSteps(runtime.venv, install), ...pull, ...downloads, ...work(secrets)];
+    const stepSecrets = [...new Set(steps.flatMap((s) => (s.type === 'shell' ? s.secrets : [])))];
+    return {
+      id,
+      title,
+      pipelines,
+      needs,
+      runtime,
+      setup: { install, ...(pull.length > 0 ? { pullData } : {}), caches, downloads: downloads.map((d) => d.from) },
+      releaseOnly: options.releaseOnly === true,
+      followsTraining: options.followsTraining === true,
+      steps,
+      env: { ...env, ...options.env },
+      secrets: stepSecrets,
+      untrusted: runtime.hosted ? ('no-secrets' as const) : ('skip' as const),
+      interruptible: kind === 'check' || kind === 'data-test' || kind === 'train' || kind === 'evaluate',
+    };
+  };
 
   // Column 1: checks and data tests run side by side.
-  const checks = manifest.checks.map((c) => ({ ...common(`check-${c.name}`, `Check: ${c.name}`, ['ci'], []), kind: 'check' as const, run: c.run }));
+  const checks = manifest.checks.map((c) => ({
+    ...job('check', `check-${c.name}`, `Check: ${c.name}`, ['ci'], [], c, (s) => [shell('run', LABELS.run, c.run, s)]),
+    kind: 'check' as const,
+    run: c.run,
+  }));
   const dataPipelines: PipelineId[] = retrain ? ['ci', 'retrain'] : ['ci'];
   const dataTests = (manifest.data?.tests ?? []).map((t) => ({
-    ...common(`data-${t.name}`, `Data test: ${t.name}`, dataPipelines, [], { setup: dataSetup() }),
+    ...job('data-test', `data-${t.name}`, `Data test: ${t.name}`, dataPipelines, [], { ...stripTests(manifest.data), ...t }, (s) => [shell('run', LABELS.run, t.run, s)], { pull: true }),
     kind: 'data-test' as const,
     run: t.run,
   }));
@@ -64,8 +92,9 @@ export function compilePlan(manifest: Manifest): Plan {
 
   /** The jobs the next column waits for: the closest column that exists ("the chain closes over the gap"). */
   let previous = [...checks, ...dataTests].map((j) => j.id);
-  let chainPipelines: PipelineId[] = retrain ? ['ci', 'retrain'] : ['ci'];
+  const chainPipelines: PipelineId[] = retrain ? ['ci', 'retrain'] : ['ci'];
   let followsTraining = false;
+  const trained = manifest.train ? ['train'] : [];
 
   if (manifest.train) {
     const train = manifest.train;
@@ -73,7 +102,16 @@ export function compilePlan(manifest: Manifest): Plan {
     const artifacts = [...train.artifacts];
     if (metrics && !artifacts.includes(metrics)) artifacts.push(metrics);
     jobs.push({
-      ...common('train', 'Train', chainPipelines, previous, { runtime: runtimeFor(manifest, train), setup: dataSetup(), followsTraining: true }),
+      ...job(
+        'train',
+        'train',
+        'Train',
+        chainPipelines,
+        previous,
+        train,
+        (s) => [shell('train', LABELS.train, train.run, s), ...(artifacts.length > 0 ? [uploadStep('train', artifacts)] : [])],
+        { pull: true, followsTraining: true },
+      ),
       kind: 'train',
       run: train.run,
       paths: train.paths ?? [],
@@ -84,75 +122,124 @@ export function compilePlan(manifest: Manifest): Plan {
   }
   if (manifest.evaluate) {
     const evaluate = manifest.evaluate;
+    const fetch = evaluate.baseline?.fetch;
     jobs.push({
-      ...common('evaluate', 'Evaluate', chainPipelines, previous, { setup: baseSetup({ install: [], downloads: ['train'] }), followsTraining }),
+      ...job('evaluate', 'evaluate', 'Evaluate', chainPipelines, previous, evaluate, (s) => [...(fetch ? [shell('fetch-baseline', LABELS.fetchBaseline, fetch, s)] : []), gateStep(s)], {
+        downloads: trained,
+        followsTraining,
+      }),
       kind: 'evaluate',
-      ...(evaluate.baseline?.fetch ? { fetchBaseline: evaluate.baseline.fetch } : {}),
-      run: `python3 ${GATE_SCRIPT_PATH}`,
+      ...(fetch ? { fetchBaseline: fetch } : {}),
+      run: gateStep([]).run,
     });
     previous = ['evaluate'];
   }
   if (manifest.package) {
     const pkg = manifest.package;
+    const image = pkg.image;
     jobs.push({
-      ...common('package', 'Package', chainPipelines, previous, {
+      ...job(
+        'package',
+        'package',
+        'Package',
+        chainPipelines,
+        previous,
+        pkg,
+        (s) => [
+          ...(image
+            ? [
+                pkg.login ? shell('registry-login', LABELS.login, pkg.login, s) : { type: 'registry-login' as const, label: LABELS.login, registry: registryOf(image) },
+                imageBuild(pkg.dockerfile),
+                imagePush(),
+              ]
+            : []),
+          ...(pkg.register ? [shell('register', LABELS.register, pkg.register, s)] : []),
+        ],
         // docker build needs the runner's Docker, not a job container without a docker CLI.
-        ...(pkg.image ? { runtime: withoutImage(runtimeFor(manifest)) } : {}),
-        setup: baseSetup({ downloads: manifest.train ? ['train'] : [] }),
-        releaseOnly: true,
-        followsTraining,
-      }),
+        { downloads: trained, noImage: image !== undefined, docker: image !== undefined, releaseOnly: true, followsTraining },
+      ),
       kind: 'package',
       dockerfile: pkg.dockerfile,
-      ...(pkg.image ? { image: pkg.image } : {}),
+      ...(image ? { image } : {}),
       ...(pkg.login ? { login: pkg.login } : {}),
       ...(pkg.register ? { register: pkg.register } : {}),
     });
     previous = ['package'];
   }
 
-  // Deploys belong to retrain only when the manifest says so.
+  // Deploys belong to retrain only when the manifest says so. Every deploy job holds the chain's lock.
   const deployPipelines: PipelineId[] = retrainDeploys ? ['ci', 'retrain'] : ['ci'];
-  chainPipelines = deployPipelines;
-  const deployCommon = (id: string, title: string) =>
-    common(id, title, chainPipelines, previous, { setup: deploySetup(), releaseOnly: true, followsTraining });
+  const deploySection = stripEnvironments(manifest.deploy);
+  const deployJob = (kind: 'staging' | 'canary' | 'production', title: string, environment: Environment, work: (secrets: string[]) => Step[]) => ({
+    ...job(kind, kind, title, deployPipelines, previous, deploySection, work, { downloads: trained, releaseOnly: true, followsTraining, env: { MLGEN_ENVIRONMENT: environment.name } }),
+    environment,
+    ...(deployLock ? { lock: deployLock } : {}),
+  });
   const { staging, canary, production } = manifest.deploy ?? {};
   if (staging) {
+    const environment: Environment = staging.url ? { name: 'staging', url: staging.url } : { name: 'staging' };
     jobs.push({
-      ...deployCommon('staging', 'Deploy: staging'),
+      ...deployJob('staging', 'Deploy: staging', environment, (s) => [shell('deploy', LABELS.deploy, staging.run, s), ...(staging.smoke ? [shell('smoke', LABELS.smoke, staging.smoke, s)] : [])]),
       kind: 'staging',
-      environment: staging.url ? { name: 'staging', url: staging.url } : { name: 'staging' },
       run: staging.run,
       ...(staging.smoke ? { smoke: staging.smoke } : {}),
     });
     previous = ['staging'];
   }
   if (canary) {
+    const built = deployJob('canary', 'Deploy: canary', { name: 'canary' }, () => []);
+    const intervalSeconds = durationSeconds(canary.interval);
+    const soakMinutes = Math.ceil(intervalSeconds / 60);
+    const secrets = secretsOf('deploy');
+    const plan: CanaryPlan = {
+      phases: canary.steps.map((percent) => ({
+        id: `canary-${percent}`,
+        percent,
+        env: { ...built.env, MLGEN_CANARY_PERCENT: String(percent) },
+        // The soak is part of the phase: it must fit in the phase's time.
+        timeoutMinutes: built.runtime.timeoutMinutes + soakMinutes,
+        steps: [
+          shell('shift-traffic', `${LABELS.shift} to ${percent}%`, canary.run, secrets),
+          ...(intervalSeconds > 0 ? [{ type: 'soak' as const, label: `${LABELS.soak} ${intervalSeconds} s`, seconds: intervalSeconds }] : []),
+          ...(canary.analysis ? [shell('analysis', LABELS.analysis, canary.analysis, secrets)] : []),
+        ],
+      })),
+      ...(canary.rollback ? { rollback: { id: 'canary-rollback', env: built.env, steps: [...built.steps, shell('rollback', LABELS.rollback, canary.rollback, secrets)] } } : {}),
+    };
+    const phaseSteps = plan.phases.flatMap((p) => p.steps);
     jobs.push({
-      ...deployCommon('canary', 'Deploy: canary'),
+      ...built,
+      secrets: [...new Set([...built.secrets, ...phaseSteps.flatMap((s) => (s.type === 'shell' ? s.secrets : []))])],
+      // The whole canary, every soak included.
+      runtime: { ...built.runtime, timeoutMinutes: built.runtime.timeoutMinutes + soakMinutes * canary.steps.length },
+      canary: plan,
       kind: 'canary',
-      environment: { name: 'canary' },
       run: canary.run,
-      steps: canary.steps,
-      intervalSeconds: durationSeconds(canary.interval),
+      trafficSteps: canary.steps,
+      intervalSeconds,
       ...(canary.analysis ? { analysis: canary.analysis } : {}),
       ...(canary.rollback ? { rollback: canary.rollback } : {}),
     });
     previous = ['canary'];
   }
   if (production) {
+    const environment: Environment = production.url ? { name: 'production', url: production.url } : { name: 'production' };
+    const approval = approvalOf(manifest.name, production.approval);
     jobs.push({
-      ...deployCommon('production', 'Deploy: production'),
+      ...deployJob('production', 'Deploy: production', environment, (s) => [shell('deploy', LABELS.deploy, production.run, s)]),
+      ...(approval ? { approval } : {}),
       kind: 'production',
-      environment: production.url ? { name: 'production', url: production.url } : { name: 'production' },
       run: production.run,
-      approval: production.approval,
     });
   }
 
   const predict = manifest.pipelines?.predict;
   if (predict) {
-    jobs.push({ ...common('predict', 'Batch prediction', ['predict'], [], { runtime: runtimeFor(manifest, predict) }), kind: 'predict', run: predict.run });
+    jobs.push({
+      ...job('predict', 'predict', 'Batch prediction', ['predict'], [], predict, (s) => [shell('predict', LABELS.predict, predict.run, s)]),
+      kind: 'predict',
+      run: predict.run,
+    });
   }
 
   const schedules: Schedule[] = [];
@@ -168,24 +255,60 @@ export function compilePlan(manifest: Manifest): Plan {
   const events = (retrain?.triggers ?? []).flatMap((t) => (t.event ? [{ id: t.event, pipeline: 'retrain' as const, mode: t.mode }] : []));
 
   const pipelines = (['ci', 'predict', 'retrain'] as const).filter((p) => jobs.some((j) => j.pipelines.includes(p)));
+  const { runtime } = resolveRuntime(manifest);
   const plan: Plan = {
     name: manifest.name,
     targets: manifest.targets,
     releaseBranch: manifest.defaults.branch,
-    runtime: runtimeFor(manifest),
+    runtime,
     jobs,
     pipelines,
     schedules,
     events,
-    secrets: manifest.secrets,
+    secrets: manifest.secrets.map((s) => (typeof s === 'string' ? s : s.name)),
     retrainDeploys,
     overrides: manifest.overrides ?? {},
   };
+  if (deployLock) plan.deployLock = deployLock;
+  const train = manifest.train;
+  if (train?.paths && train.paths.length > 0) plan.trainChanges = trainChanges(train.paths);
   if (manifest.package?.image) plan.image = manifest.package.image;
-  if (manifest.notify) plan.notify = { failure: manifest.notify.failure };
+  if (manifest.notify) plan.notify = notifyJob(manifest, secretsOf('notify'), env);
   if (manifest.evaluate) {
     const { metrics, gates, baseline } = manifest.evaluate;
     plan.gate = { metrics, gates, ...(baseline ? { baseline: { file: baseline.file, tolerance: baseline.tolerance } } : {}) };
   }
   return plan;
+}
+
+function approvalOf(name: string, approval: boolean | { approvers: string[]; timeout: string }): Approval | undefined {
+  if (approval === false) return undefined;
+  const { approvers, timeout } = approval === true ? { approvers: [], timeout: DEFAULT_APPROVAL_TIMEOUT } : approval;
+  return { approvers: [...approvers], timeoutMinutes: durationMinutes(timeout), message: `Deploy ${name} to production?` };
+}
+
+/** Notify runs where the defaults say, briefly, with the project installed (its command may import it). */
+function notifyJob(manifest: Manifest, secrets: string[], env: Record<string, string>): HelperJob {
+  const { runtime, install } = resolveRuntime(manifest);
+  const command = manifest.notify!.failure;
+  return {
+    id: 'notify',
+    title: 'Notify failure',
+    runtime: { ...runtime, timeoutMinutes: HELPER_TIMEOUT_MINUTES },
+    steps: [...setupSteps(runtime.venv, install), shell('notify', LABELS.notify, command, secrets)],
+    env: { ...env },
+    secrets,
+  };
+}
+
+function stripTests(data: Manifest['data']): SectionRuntime {
+  if (!data) return {};
+  const { tests: _tests, pull: _pull, ...runtime } = data;
+  return runtime;
+}
+
+function stripEnvironments(deploy: Manifest['deploy']): SectionRuntime {
+  if (!deploy) return {};
+  const { staging: _s, canary: _c, production: _p, ...runtime } = deploy;
+  return runtime;
 }

@@ -79,13 +79,13 @@ function ciRun(plan: Plan, event: PlanEvent, onRelease: boolean, pathsMatter: bo
     .map((j) => ({
       id: j.id,
       ifPathsChanged: pathsMatter && trainPaths && j.followsTraining,
-      approval: j.kind === 'production' && j.approval,
+      approval: j.approval !== undefined,
     }));
   return { event, pipeline: 'ci', mode: 'full', jobs };
 }
 
 function pipelineRun(plan: Plan, event: PlanEvent, pipeline: PipelineId, mode: TrainMode): EventRun {
-  const jobs = jobsIn(plan, pipeline).map((j) => ({ id: j.id, ifPathsChanged: false, approval: j.kind === 'production' && j.approval }));
+  const jobs = jobsIn(plan, pipeline).map((j) => ({ id: j.id, ifPathsChanged: false, approval: j.approval !== undefined }));
   return { event, pipeline, mode, jobs };
 }
 

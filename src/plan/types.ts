@@ -26,11 +26,166 @@ export interface Environment {
 export interface Runtime {
   /** Runner labels; a runner must have all of them. */
   runner: string[];
+  /**
+   * The labels are one of GitHub's hosted runner labels (`ubuntu-latest`): they mean "the
+   * platform's default runner" (GitLab: no tags, Azure: a vmImage, Jenkins: any agent).
+   */
+  hosted: boolean;
   /** A container image for the job, if any. */
   image?: string;
+  /** The job's whole time, including any soak: the platform cancels it after this. */
   timeoutMinutes: number;
   /** The Python version to set up when the platform can (GitHub's setup-python, Azure's UsePythonVersion). */
   python: string;
+  /** The job's container gets the machine's GPUs (`train.gpu`). */
+  gpu: boolean;
+  /** The job builds or pushes images: it needs a Docker daemon (the runner's, or a docker-in-docker service). */
+  docker: boolean;
+  /** The job needs a git checkout with history (DVC reads the repository; change detection diffs it). */
+  git: boolean;
+  /**
+   * The workspace virtualenv (relative to the repository root) whose `bin` goes first on PATH
+   * for every step after the `venv` step: installing there works as any user, in any image.
+   */
+  venv?: string;
+}
+
+/** Who may approve a job, and how long the run waits (then it fails). */
+export interface Approval {
+  /** Users or groups, as the platform names them; empty: the platform's default (anyone who may run the pipeline). */
+  approvers: string[];
+  timeoutMinutes: number;
+  /** The question shown to the approver. */
+  message: string;
+}
+
+/**
+ * One step of a job, in order. Every step has a label that is the same on every target.
+ * `shell` steps carry their command verbatim (a manifest command) or mlgen's own script.
+ */
+export type Step = ShellStep | VenvStep | DownloadStep | UploadStep | SoakStep | RegistryLoginStep;
+
+/** What a step is for: targets may print some roles natively (a soak as a delayed job, a login as a task). */
+export type StepRole =
+  | 'install'
+  | 'pull-data'
+  | 'run'
+  | 'train'
+  | 'fetch-baseline'
+  | 'gate'
+  | 'registry-login'
+  | 'image-build'
+  | 'image-push'
+  | 'register'
+  | 'deploy'
+  | 'smoke'
+  | 'shift-traffic'
+  | 'analysis'
+  | 'rollback'
+  | 'predict'
+  | 'notify';
+
+export interface ShellStep {
+  type: 'shell';
+  role: StepRole;
+  label: string;
+  /** Shell text: a manifest command verbatim, or a script mlgen wrote (`own`). */
+  run: string;
+  /** The script is mlgen's (image build, push), not the manifest's. */
+  own: boolean;
+  /** The secrets this step sees, by name (a subset of the job's). */
+  secrets: string[];
+}
+
+/** Creates the workspace virtualenv; every later step runs with its `bin` first on PATH. */
+export interface VenvStep {
+  type: 'venv';
+  label: string;
+  /** Relative to the repository root, e.g. `.venv`. */
+  dir: string;
+  /** The shell that creates it (idempotent). */
+  run: string;
+}
+
+/** Fetches the named artifact of an earlier job, so its files land at the paths they were uploaded from. */
+export interface DownloadStep {
+  type: 'download';
+  label: string;
+  /** The job that uploaded it; the artifact is named after that job. */
+  from: string;
+  paths: string[];
+}
+
+export interface UploadStep {
+  type: 'upload';
+  label: string;
+  /** The artifact's name: the uploading job's id. */
+  name: string;
+  /** Files and folders relative to the repository root (`dir/` is a folder). */
+  paths: string[];
+}
+
+/** Waits before the next step (the canary's soak). A platform may print it as a delay that holds no agent. */
+export interface SoakStep {
+  type: 'soak';
+  label: string;
+  seconds: number;
+}
+
+/** Logs in to an image registry before a push, when the manifest gives no `package.login`: each platform's native login. */
+export interface RegistryLoginStep {
+  type: 'registry-login';
+  label: string;
+  /** The registry host, e.g. `ghcr.io`, `registry.example.com`, `docker.io`. */
+  registry: string;
+}
+
+/** One traffic step of a canary: shift, soak, analyse. */
+export interface CanaryPhase {
+  /** `canary-10`: a job or stage id where a target gives each phase its own. */
+  id: string;
+  percent: number;
+  /** The phase's own steps (shift traffic, soak, analysis), after the job's setup steps. */
+  steps: Step[];
+  /** MLGEN_CANARY_PERCENT and the job's env. */
+  env: Record<string, string>;
+  /** The phase's time, soak included. */
+  timeoutMinutes: number;
+}
+
+export interface CanaryPlan {
+  phases: CanaryPhase[];
+  /**
+   * Runs when any phase fails, times out or is cancelled (never when a job before the canary
+   * failed). `steps` include the job's setup, for targets that run it in a fresh job.
+   */
+  rollback?: { id: string; steps: Step[]; env: Record<string, string> };
+}
+
+/** A job mlgen adds around the manifest's (notify): its own runtime, steps, env and secrets. */
+export interface HelperJob {
+  id: string;
+  title: string;
+  runtime: Runtime;
+  steps: Step[];
+  env: Record<string, string>;
+  secrets: string[];
+}
+
+/**
+ * "train.paths changed" (manifest-v1, What runs when), one rule for every target: a pull
+ * request compares with its merge base with the target branch; a push to another branch with
+ * its merge base with the release branch; a push to the release branch, the pushed range;
+ * no base found: changed. `script` implements it in POSIX sh for targets that need a script.
+ */
+export interface TrainChanges {
+  paths: string[];
+  /**
+   * Reads MLGEN_CHANGES_KIND (`pr`, `branch`, `release` or anything else: unknown),
+   * MLGEN_CHANGES_TARGET (the branch to take the merge base with, for `pr` and `branch`) and
+   * MLGEN_CHANGES_BEFORE (the commit before the push, for `release`); prints `true` or `false`.
+   */
+  script: string;
 }
 
 /** What a job does before its own commands. */
@@ -59,6 +214,23 @@ interface JobCommon {
   releaseOnly: boolean;
   /** Follows training: skipped on a push or pull request when `train.paths` did not change. */
   followsTraining: boolean;
+  /** Everything the job does, in order (setup included): the only commands a target prints. */
+  steps: Step[];
+  /** Plain variables for every step: the manifest's `env`, and MLGEN_ENVIRONMENT in deploy jobs. */
+  env: Record<string, string>;
+  /** Every secret any of the job's steps sees. */
+  secrets: string[];
+  /** Code from a fork or an untrusted merge request: skip the job (it needs a self-hosted runner) or run it without secrets. */
+  untrusted: 'skip' | 'no-secrets';
+  /** May be cancelled by a newer run of the same branch; never on the release branch. */
+  interruptible: boolean;
+  /** The lock the job holds: one name for the whole deploy chain, across pipelines. */
+  lock?: string;
+  environment?: Environment;
+  /** A person approves before the job starts. */
+  approval?: Approval;
+  /** canary only: the traffic steps and the rollback. */
+  canary?: CanaryPlan;
 }
 
 export type PlanJob =
@@ -72,12 +244,13 @@ export type PlanJob =
       kind: 'canary';
       environment: Environment;
       run: string;
-      steps: number[];
+      /** @deprecated the traffic percentages; printers read `canary.phases` */
+      trafficSteps: number[];
       analysis?: string;
       intervalSeconds: number;
       rollback?: string;
     })
-  | (JobCommon & { kind: 'production'; environment: Environment; run: string; approval: boolean })
+  | (JobCommon & { kind: 'production'; environment: Environment; run: string })
   | (JobCommon & { kind: 'predict'; run: string });
 
 /** A cron schedule that starts one pipeline (in one mode). */
@@ -117,8 +290,14 @@ export interface Plan {
   events: ExternalEvent[];
   /** `package.image` without a tag; MLGEN_IMAGE is this tagged with the commit SHA. */
   image?: string;
+  /** Every secret name the manifest declares. */
   secrets: string[];
-  notify?: { failure: string };
+  /** Runs when a run fails, times out or is cancelled. */
+  notify?: HelperJob;
+  /** How training decides whether it runs on pushes and pull requests, when `train.paths` is set. */
+  trainChanges?: TrainChanges;
+  /** The lock every deploy job holds (`<name>-deploy`), when there are deploys. */
+  deployLock?: string;
   /** What the shared gate script checks (see src/gate), when there is an evaluate job. */
   gate?: GateConfig;
   /** Whether a retrained model deploys (staging, canary, production). */
@@ -152,4 +331,10 @@ export interface EventRun {
     /** Waits for a person's approval first. */
     approval: boolean;
   }[];
+}
+
+/** The command of a helper job's last step (notify's command), for printers that lay it out themselves. */
+export function commandOf(job: HelperJob): string {
+  const last = job.steps.at(-1);
+  return last?.type === 'shell' ? last.run : '';
 }

@@ -126,7 +126,7 @@ describe('every problem at once, in file order', () => {
     expect(diagnostics.map(at)).toEqual([
       '1:10 version: must be 1, the only manifest version so far',
       expect.stringMatching(/^2:7 name: a project name holds only lowercase letters/),
-      '5:12 train.timeout: "5x" is not a duration: write a whole number and a unit, such as 30s, 15m or 3h',
+      '5:12 train.timeout: "5x" is not a duration: write a whole number and a unit, such as 30s, 15m, 3h or 3d',
       '6:1 unknown key "extra"',
       expect.stringMatching(/^7:11 secrets\[0\]: a secret is named in UPPER_SNAKE_CASE/),
       '9:20 deploy.canary.steps: canary steps must strictly increase, e.g. [10, 50]',
@@ -173,7 +173,7 @@ describe('formatting', () => {
       'mlgen.yaml:5:3 error: unknown key "timout" in train; did you mean "timeout"?',
       '5 |   timout: 3h',
       '  |   ^^^^^^',
-      '  hint: the keys allowed here are: run, paths, runner, image, timeout, artifacts',
+      '  hint: the keys allowed here are: run, paths, image, runner, install, timeout, gpu, artifacts',
     ]);
   });
 

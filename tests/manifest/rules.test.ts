@@ -49,20 +49,20 @@ describe('targets', () => {
 });
 
 describe('durations', () => {
-  it.each(['30s', '1s', '15m', '3h', '600m'])('accepts %s', (value) => {
+  it.each(['30s', '1s', '15m', '3h', '600m', '3d'])('accepts %s', (value) => {
     expect(accepts(text(...BASE, `  timeout: ${value}`)).train!.timeout).toBe(value);
   });
 
-  it.each(['60', '1.5h', '0m', '10 m', '3d', '-5m', '015m', '1H', 'm'])('refuses %s', (value) => {
+  it.each(['60', '1.5h', '0m', '10 m', '3w', '-5m', '015m', '1H', 'm'])('refuses %s', (value) => {
     const d = only(text(...BASE, `  timeout: "${value}"`));
     expect(d.path).toEqual(['train', 'timeout']);
     expect([d.line, d.column]).toEqual([5, 12]);
-    expect(d.message).toBe(`train.timeout: "${value}" is not a duration: write a whole number and a unit, such as 30s, 15m or 3h`);
+    expect(d.message).toBe(`train.timeout: "${value}" is not a duration: write a whole number and a unit, such as 30s, 15m, 3h or 3d`);
   });
 
   it('checks every duration key', () => {
     const diagnostics = diagnose(
-      text(...BASE, 'defaults:', '  timeout: 1d', 'deploy:', '  canary: { steps: [10], run: x, interval: soon }', 'pipelines:', '  predict: { schedule: "0 6 * * *", run: x, timeout: 2 hours }'),
+      text(...BASE, 'defaults:', '  timeout: 1w', 'deploy:', '  canary: { steps: [10], run: x, interval: soon }', 'pipelines:', '  predict: { schedule: "0 6 * * *", run: x, timeout: 2 hours }'),
     );
     expect(diagnostics.map((d) => d.path.join('.'))).toEqual(['defaults.timeout', 'deploy.canary.interval', 'pipelines.predict.timeout']);
   });

@@ -54,17 +54,23 @@ describe('the spec example', () => {
   });
 
   it('carries runtimes: sections override defaults, timeouts in whole minutes', () => {
-    expect(jobById(spec, 'train').runtime).toEqual({ runner: ['self-hosted', 'gpu'], image: 'python:3.11-slim', timeoutMinutes: 180, python: '3.11' });
-    expect(jobById(spec, 'check-unit').runtime).toEqual({ runner: ['ubuntu-latest'], image: 'python:3.11-slim', timeoutMinutes: 60, python: '3.11' });
+    const base = { python: '3.11', gpu: false, docker: false, venv: '.venv' };
+    expect(jobById(spec, 'train').runtime).toEqual({ ...base, runner: ['self-hosted', 'gpu'], hosted: false, image: 'python:3.11-slim', timeoutMinutes: 180, git: true });
+    expect(jobById(spec, 'check-unit').runtime).toEqual({ ...base, runner: ['ubuntu-latest'], hosted: true, image: 'python:3.11-slim', timeoutMinutes: 60, git: false });
+    // docker build runs where Docker is: on the runner, not in the job image.
+    expect(jobById(spec, 'package').runtime).toMatchObject({ docker: true, hosted: true });
+    expect(jobById(spec, 'package').runtime.image).toBeUndefined();
   });
 
   it('sets up each job as the brief says', () => {
     expect(jobById(spec, 'data-schema').setup).toEqual({ install: ['pip install -r requirements.txt'], caches: ['pip'], downloads: [], pullData: 'dvc pull' });
     expect(jobById(spec, 'train').setup.pullData).toBe('dvc pull');
     expect(jobById(spec, 'check-unit').setup.pullData).toBeUndefined();
-    expect(jobById(spec, 'evaluate').setup).toEqual({ install: [], caches: ['pip'], downloads: ['train'] });
+    // Every job that runs a manifest command installs the project first (platform-review rule 1).
+    expect(jobById(spec, 'evaluate').setup).toEqual({ install: ['pip install -r requirements.txt'], caches: ['pip'], downloads: ['train'] });
     expect(jobById(spec, 'package').setup.downloads).toEqual(['train']);
-    expect(jobById(spec, 'staging').setup).toEqual({ install: [], caches: [], downloads: [] });
+    // Every job after training receives its artifacts, deploys included (rule 4).
+    expect(jobById(spec, 'staging').setup).toEqual({ install: ['pip install -r requirements.txt'], caches: ['pip'], downloads: ['train'] });
   });
 
   it('marks release-only and training-following jobs', () => {
@@ -74,9 +80,12 @@ describe('the spec example', () => {
 
   it('carries the commands and settings of each section', () => {
     const canary = jobById(spec, 'canary');
-    expect(canary.kind === 'canary' && [canary.steps, canary.intervalSeconds, canary.environment]).toEqual([[10, 50], 900, { name: 'canary' }]);
+    expect(canary.kind === 'canary' && [canary.trafficSteps, canary.intervalSeconds, canary.environment]).toEqual([[10, 50], 900, { name: 'canary' }]);
     const production = jobById(spec, 'production');
-    expect(production.kind === 'production' && [production.approval, production.environment]).toEqual([true, { name: 'production', url: 'https://api.example.com' }]);
+    expect([production.approval, production.environment]).toEqual([
+      { approvers: [], timeoutMinutes: 3 * 24 * 60, message: 'Deploy house-prices to production?' },
+      { name: 'production', url: 'https://api.example.com' },
+    ]);
     const evaluate = jobById(spec, 'evaluate');
     expect(evaluate.kind === 'evaluate' && [evaluate.fetchBaseline, evaluate.run]).toEqual(['python scripts/fetch_prod_metrics.py --out baseline.json', 'python3 .mlgen/gate.py']);
     const pkg = jobById(spec, 'package');
@@ -85,7 +94,18 @@ describe('the spec example', () => {
     expect([spec.image, spec.secrets, spec.notify, spec.releaseBranch, spec.retrainDeploys]).toEqual([
       'registry.example.com/acme/house-prices',
       ['REGISTRY_PASSWORD', 'MLFLOW_TRACKING_TOKEN'],
-      { failure: 'python scripts/notify.py --status failed' },
+      {
+        id: 'notify',
+        title: 'Notify failure',
+        runtime: { ...spec.runtime, timeoutMinutes: 10 },
+        steps: [
+          { type: 'venv', label: 'Create the virtualenv', dir: '.venv', run: '[ -x .venv/bin/python ] || python3 -m venv .venv' },
+          { type: 'shell', role: 'install', label: 'Install', run: 'pip install -r requirements.txt', own: false, secrets: [] },
+          { type: 'shell', role: 'notify', label: 'Notify', run: 'python scripts/notify.py --status failed', own: false, secrets: ['REGISTRY_PASSWORD', 'MLFLOW_TRACKING_TOKEN'] },
+        ],
+        env: {},
+        secrets: ['REGISTRY_PASSWORD', 'MLFLOW_TRACKING_TOKEN'],
+      },
       'main',
       true,
     ]);
@@ -128,7 +148,7 @@ describe('the chain closes over gaps', () => {
   it('a predict section alone makes a predict pipeline with its own runtime', () => {
     const plan = planOf('version: 1\nname: m\npipelines:\n  predict: { schedule: "0 6 * * *", run: p, runner: [self-hosted, big], timeout: 90s }\n');
     expect(plan.pipelines).toEqual(['predict']);
-    expect(jobById(plan, 'predict').runtime).toEqual({ runner: ['self-hosted', 'big'], timeoutMinutes: 2, python: '3.11' });
+    expect(jobById(plan, 'predict').runtime).toEqual({ runner: ['self-hosted', 'big'], hosted: false, timeoutMinutes: 2, python: '3.11', gpu: false, docker: false, git: false, venv: '.venv' });
   });
 });
 

@@ -120,18 +120,21 @@ const defaults = section({
   branch: pick('main', 'master', 'release', 'release/v1', 'feature', 'trunk'),
 });
 
-const namedCommands = (maxLength: number) =>
-  fc.uniqueArray(section({ name: slugName, run: command }, ['name', 'run']), { maxLength, selector: (c) => c.name });
+/** A section's own runtime (manifest 1.1): each key rarely set, as people do. */
+const installs: fc.Arbitrary<string | string[]> = fc.oneof(commands, fc.constant([] as string[]));
+const runtimeKeys = { image: jobImage, runner, install: installs, timeout: duration };
 
-const data = section({ pull: pick('dvc pull', 'dvc pull -r storage', 'python scripts/download.py'), tests: namedCommands(3) });
+const namedCommands = (maxLength: number) =>
+  fc.uniqueArray(section({ name: slugName, run: command, ...runtimeKeys }, ['name', 'run']), { maxLength, selector: (c) => c.name });
+
+const data = section({ pull: pick('dvc pull', 'dvc pull -r storage', 'python scripts/download.py'), tests: namedCommands(3), ...runtimeKeys });
 
 const train = section(
   {
     run: command,
     paths: fc.uniqueArray(pathGlob, { minLength: 1, maxLength: 4 }),
-    runner,
-    image: jobImage,
-    timeout: duration,
+    ...runtimeKeys,
+    gpu: fc.boolean(),
     artifacts: fc.uniqueArray(relativePath, { maxLength: 3 }),
   },
   ['run'],
@@ -154,11 +157,13 @@ const evaluate = section({
     },
     ['file'],
   ),
+  ...runtimeKeys,
 });
 
+const packageRuntime = { runner, install: installs, timeout: duration };
 const packageSection = fc.oneof(
-  section({ image: pick('registry.example.com/acme/house-prices', 'ghcr.io/acme/model', 'localhost:5000/m'), dockerfile: pick('Dockerfile', 'docker/Dockerfile.serve'), login: command, register: command }, ['image']),
-  section({ dockerfile: pick('Dockerfile'), login: command, register: command }, ['register']),
+  section({ image: pick('registry.example.com/acme/house-prices', 'ghcr.io/acme/model', 'localhost:5000/m'), dockerfile: pick('Dockerfile', 'docker/Dockerfile.serve'), login: command, register: command, ...packageRuntime }, ['image']),
+  section({ dockerfile: pick('Dockerfile'), login: command, register: command, ...packageRuntime }, ['register']),
 );
 
 const canarySteps = fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 1, maxLength: 4 }).map((steps) => [...steps].sort((a, b) => a - b));
@@ -166,7 +171,14 @@ const canarySteps = fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength:
 const deploy = section({
   staging: section({ run: command, url, smoke: command }, ['run']),
   canary: section({ steps: canarySteps, run: command, analysis: command, interval: duration, rollback: command }, ['steps', 'run']),
-  production: section({ run: command, url, approval: fc.boolean() }, ['run']),
+  production: section(
+    { run: command, url, approval: fc.oneof(fc.boolean(), section({ approvers: fc.uniqueArray(pick('ml-leads', 'alice', 'acme/release-managers', 'bob@example.com'), { maxLength: 2 }), timeout: pick('3d', '12h', '90m') })) },
+    ['run'],
+  ),
+  image: pick('alpine/k8s:1.31.2', 'bitnami/kubectl:1.31', 'python:3.11-slim'),
+  runner,
+  install: installs,
+  timeout: duration,
 });
 
 const trigger = fc.oneof(
@@ -176,7 +188,7 @@ const trigger = fc.oneof(
 );
 
 const pipelines = section({
-  predict: section({ schedule: cronExpression, run: command, runner, image: jobImage, timeout: duration }, ['schedule', 'run']),
+  predict: section({ schedule: cronExpression, run: command, ...runtimeKeys }, ['schedule', 'run']),
   retrain: section({ deploy: fc.boolean(), triggers: fc.array(trigger, { minLength: 1, maxLength: 4 }) }, ['triggers']),
 });
 
@@ -202,7 +214,13 @@ const manifestParts = section(
     package: packageSection,
     deploy,
     pipelines,
-    secrets: fc.uniqueArray(secretName, { maxLength: 3 }),
+    env: fc.dictionary(pick('MLFLOW_TRACKING_URI', 'TZ', 'PYTHONHASHSEED', 'MODEL_NAME'), pick('https://mlflow.example.com', 'UTC', '0', 'house-prices', 'a b "c"'), { maxKeys: 2, noNullPrototype: true }),
+    secrets: fc
+      .uniqueArray(fc.tuple(secretName, fc.option(fc.subarray(['data', 'checks', 'train', 'evaluate', 'package', 'deploy', 'predict', 'notify'] as const, { minLength: 1 }), { nil: undefined })), {
+        maxLength: 3,
+        selector: ([name]) => name,
+      })
+      .map((entries) => entries.map(([name, to]) => (to ? { name, to } : name))),
     notify: section({ failure: command }, ['failure']),
     overrides,
   },

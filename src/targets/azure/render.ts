@@ -3,6 +3,7 @@
  * root variable MLGEN_PIPELINE, which template expressions compute when the run is queued
  * from its trigger, schedule (its displayName is the schedule id) or runtime parameters.
  */
+import { commandOf } from '../../plan/types.js';
 import { deepMerge, toYaml, type RenderedFile } from '../../files/index.js';
 import type { Plan, PlanJob, TrainMode } from '../../plan/index.js';
 import { TRAIN_MODES } from '../../plan/index.js';
@@ -105,7 +106,7 @@ function stagesFor(plan: Plan, steps: Steps): Stage[] {
       jobs: jobsFor(plan, job, steps),
     });
   }
-  if (plan.notify) stages.push(notifyStage(plan, steps, plan.notify.failure, stages.map((s) => s.id)));
+  if (plan.notify) stages.push(notifyStage(plan, steps, commandOf(plan.notify), stages.map((s) => s.id)));
   return stages;
 }
 
@@ -185,7 +186,7 @@ function jobsFor(plan: Plan, job: PlanJob, steps: Steps): Job[] {
       return [
         deployment(base, job.environment.name, {
           canary: {
-            increments: [...job.steps],
+            increments: [...job.trafficSteps],
             deploy: { steps: [...steps.deploySetup(job), steps.command(job.run, 'Deploy', percent)] },
             ...(soak.length + analysis.length > 0 ? { postRouteTraffic: hook([...soak, ...analysis]) } : {}),
             ...(job.rollback ? { on: { failure: hook([steps.command(job.rollback, 'Roll back')]) } } : {}),

@@ -3,6 +3,7 @@
  * one job per traffic step), plus helpers named after what they serve: `changes` decides
  * whether training runs, `canary-rollback` undoes a failed canary, `notify` reports failure.
  */
+import { commandOf } from '../../plan/types.js';
 import { jobsIn, needsIn, type PipelineId, type Plan, type PlanJob, type Runtime } from '../../plan/index.js';
 import type { Job, Step } from './model.js';
 import { checkoutStep, commandStep, preparationSteps, runtimeSteps, uploadStep } from './steps.js';
@@ -31,7 +32,7 @@ export function buildJobs(plan: Plan, pipeline: PipelineId, conditions: Conditio
     jobs.push(...built.jobs);
     finishedBy.set(job.id, built.last);
   }
-  if (plan.notify) jobs.push(notifyJob(plan, plan.notify.failure, jobs.map((j) => j.id)));
+  if (plan.notify) jobs.push(notifyJob(plan, commandOf(plan.notify), jobs.map((j) => j.id)));
   return jobs;
 }
 
@@ -118,10 +119,10 @@ function packageSteps(plan: Plan, job: Extract<PlanJob, { kind: 'package' }>): S
 function canaryJobs(plan: Plan, job: Extract<PlanJob, { kind: 'canary' }>, base: Omit<Job, 'steps'>, setup: Step[]): { jobs: Job[]; last: string } {
   const { environment, env, concurrency } = deployment(plan, job.environment);
   const soakMinutes = Math.ceil(job.intervalSeconds / 60);
-  const stepJobs: Job[] = job.steps.map((percent, i) => ({
+  const stepJobs: Job[] = job.trafficSteps.map((percent, i) => ({
     ...base,
     id: `${job.id}-${percent}`,
-    needs: i === 0 ? base.needs : [`${job.id}-${job.steps[i - 1]}`],
+    needs: i === 0 ? base.needs : [`${job.id}-${job.trafficSteps[i - 1]}`],
     // The soak is part of the step: it must fit in the job's time.
     timeoutMinutes: base.timeoutMinutes + soakMinutes,
     environment: environment!,

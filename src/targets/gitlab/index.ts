@@ -3,6 +3,7 @@
  * rules.ts); jobs form a `needs` DAG drawn in stages; the manifest's gitlab overrides are
  * deep-merged into the document last.
  */
+import { commandOf } from '../../plan/types.js';
 import { deepMerge, toYaml, type RenderedFile } from '../../files/index.js';
 import type { ExternalEvent, PipelineId, Plan, Schedule, TrainMode } from '../../plan/index.js';
 import { TRAIN_MODES } from '../../plan/index.js';
@@ -65,7 +66,7 @@ export function buildGitLabCi(plan: Plan): GitLabCi {
       ...(tags.length > 0 ? { tags } : {}),
       rules: onFailureRules,
       timeout: '10m',
-      script: [plan.notify.failure],
+      script: [commandOf(plan.notify)],
     });
   }
   const used = new Set(plan.jobs.map((j) => STAGE_OF[j.kind]));

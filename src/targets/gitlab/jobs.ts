@@ -160,7 +160,7 @@ export class JobBuilder {
   private addCanary(job: Of<'canary'>): void {
     const names: string[] = [];
     let previous: Need[] | undefined;
-    for (const percent of job.steps) {
+    for (const percent of job.trafficSteps) {
       const step = `canary-${percent}`;
       const variables = { MLGEN_ENVIRONMENT: 'canary', MLGEN_CANARY_PERCENT: String(percent) };
       const soak = !job.analysis && job.intervalSeconds > 0 ? [`sleep ${job.intervalSeconds}`] : [];

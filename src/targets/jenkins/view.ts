@@ -3,6 +3,7 @@
  * TypeScript, so the templates only lay it out. Manifest strings stay raw here; the templates'
  * `groovy` helper escapes each one where it lands.
  */
+import { commandOf } from '../../plan/types.js';
 import { PIPELINES, TRAIN_MODES, type PipelineId, type Plan, type PlanJob, type Runtime, type Schedule, type TrainMode } from '../../plan/index.js';
 
 export interface AgentView {
@@ -181,7 +182,7 @@ function stageFor(plan: Plan, job: PlanJob): StageView {
   if (job.kind === 'train' && job.artifacts.length > 0) stage.artifacts = antPatterns(job.artifacts);
   if (job.kind === 'staging' || job.kind === 'canary' || job.kind === 'production') stage.environment = job.environment.name;
   if (job.kind === 'canary') {
-    stage.canarySteps = job.steps.map((percent) => ({
+    stage.canarySteps = job.trafficSteps.map((percent) => ({
       name: `canary-${percent}`,
       percent: String(percent),
       commands: [{ script: job.run, label: `canary ${percent}%` }],
@@ -267,6 +268,6 @@ export function jenkinsfileView(plan: Plan, stages: string, schedule?: Schedule)
     secrets: plan.secrets,
     environment: Object.entries(overrides.environment ?? {}).map(([name, value]) => ({ name, value })),
     stages,
-    ...(plan.notify ? { notify: { agent: agentFor(plan, plan.runtime), command: { script: plan.notify.failure, label: 'notify' } } } : {}),
+    ...(plan.notify ? { notify: { agent: agentFor(plan, plan.runtime), command: { script: commandOf(plan.notify), label: 'notify' } } } : {}),
   };
 }
