@@ -19,7 +19,7 @@ export const SCHEMA_FILE = fileURLToPath(new URL('../schemas/mlgen.schema.json',
 export function buildManifestJsonSchema(): Record<string, unknown> {
   // 'throw' rather than 'any': a zod type JSON Schema cannot express should fail here, not
   // silently become "anything goes" in editors.
-  const generated = z.toJSONSchema(manifestSchema, { target: 'draft-7', io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(manifestSchema(), { target: 'draft-7', io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>;
   const { $schema, ...rest } = generated;
   return { $schema, $id: SCHEMA_ID, title: 'mlgen manifest (mlgen.yaml), version 1', ...rest };
 }

@@ -8,6 +8,7 @@
  * result: only an edit the regenerated file reproduces exactly is adopted. Anything else
  * (comments, key order, formatting, non-YAML files) is explained and nothing changes.
  */
+import { catalogEntry } from '../targets/catalog.js';
 import { parseDocument, visit, type Document } from 'yaml';
 import type { GenerateOptions, GenerateResult } from '../engine/generate.js';
 import { unifiedDiff } from '../files/diff.js';
@@ -88,8 +89,8 @@ export function adoptEdit(input: AdoptInput): AdoptOutcome {
     return { kind: 'cannot', reason: `${input.path} is shared by every target (it comes from the manifest's sections, not from a target's document): change ${input.manifestFile} instead` };
   }
   const target = owners[0]!;
-  if (target === 'jenkins') {
-    return { kind: 'cannot', reason: `${input.path} is Groovy: Jenkins overrides are limited to overrides.jenkins.agent, options and environment in ${input.manifestFile}; write the change there` };
+  if (!catalogEntry(target)?.adopt) {
+    return { kind: 'cannot', reason: `${input.path} is not a YAML document adopt can diff: ${catalogEntry(target)?.displayName ?? target} overrides are the typed keys under overrides.${target} in ${input.manifestFile}; write the change there` };
   }
   const editedBody = bodyOf(input.edited);
   if (editedBody === undefined) {

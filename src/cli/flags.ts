@@ -3,7 +3,7 @@
  * plain data. The oclif commands build their flags from these (oclif-flags.ts) and the fast
  * path parses argv with them (argv.ts): one definition, so the two cannot drift apart.
  */
-import { TARGET_IDS } from '../manifest/index.js';
+import { targetIds } from '../manifest/index.js';
 
 interface FlagCommon {
   description: string;
@@ -38,7 +38,7 @@ export const BASE_FLAGS = {
 export const GENERATE_FLAGS = {
   manifest: { type: 'string', char: 'm', description: 'The manifest.', default: 'mlgen.yaml' },
   out: { type: 'string', char: 'o', description: "Where the files go (default: the manifest's directory)." },
-  target: { type: 'string', char: 't', description: `Only these targets, comma-separated: ${TARGET_IDS.join(', ')}. Leaves other files alone.` },
+  target: { type: 'string', char: 't', description: `Only these targets, comma-separated: ${targetIds().join(', ')}. Leaves other files alone.` },
   force: { type: 'boolean', char: 'f', description: 'Overwrite hand-edited and foreign files.' },
   check: { type: 'boolean', description: 'Write nothing; exit 1 when any file is missing, stale, hand-edited, foreign or orphaned.', exclusive: ['watch'] },
   diff: { type: 'boolean', description: 'Write nothing; print a unified diff of what would change.', exclusive: ['watch'] },

@@ -3,7 +3,7 @@
  * bundled fast path (cli/fast.ts) both call it, with flags parsed from the same specs.
  */
 import type { Action, FileStatus } from '../files/classify.js';
-import { TARGET_IDS, type Diagnostic, type TargetId } from '../manifest/index.js';
+import { targetIds, type Diagnostic, type TargetId } from '../manifest/index.js';
 import { UserError } from './errors.js';
 import type { GenerateFlags } from './flags.js';
 import { printDiagnostics, say, type Output } from './output.js';
@@ -99,9 +99,9 @@ function report(output: Output, result: RegenerateResult, mode: GenerateCommandR
 function parseTargets(list: string | undefined): TargetId[] | undefined {
   if (list === undefined) return undefined;
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(TARGET_IDS as readonly string[]).includes(n));
+  const unknown = names.filter((n) => !targetIds().includes(n));
   if (names.length === 0 || unknown.length > 0) {
-    throw new UserError(`--target takes a comma-separated list of ${TARGET_IDS.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`, 2);
+    throw new UserError(`--target takes a comma-separated list of ${targetIds().join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`, 2);
   }
   return [...new Set(names)] as TargetId[];
 }

@@ -3,6 +3,7 @@
  * (style: GraphQL Code Generator's init picks from a data table): adding a detector is a row.
  * Pure over a `RepoView`, so tests need no disk.
  */
+import { catalog } from '../targets/catalog.js';
 import type { CacheKind, TargetId } from '../manifest/index.js';
 
 /** Read-only access to the repository, relative paths with "/". */
@@ -108,10 +109,8 @@ export const DETECTORS: readonly Detector[] = [
     looksFor: 'Dockerfile',
     detect: (repo) => (repo.exists('Dockerfile') ? { dockerfile: 'Dockerfile' } : undefined),
   },
-  { id: 'github', looksFor: '.github/workflows/', detect: (repo) => (repo.exists('.github/workflows') ? { targets: ['github'] } : undefined) },
-  { id: 'gitlab', looksFor: '.gitlab-ci.yml', detect: (repo) => (repo.exists('.gitlab-ci.yml') ? { targets: ['gitlab'] } : undefined) },
-  { id: 'azure', looksFor: 'azure-pipelines.yml', detect: (repo) => (repo.exists('azure-pipelines.yml') ? { targets: ['azure'] } : undefined) },
-  { id: 'jenkins', looksFor: 'Jenkinsfile', detect: (repo) => (repo.exists('Jenkinsfile') ? { targets: ['jenkins'] } : undefined) },
+  // A CI system the repository already uses, by what the catalog says its files are.
+  ...catalog().map((entry): Detector => ({ id: entry.id, looksFor: entry.detectedBy, detect: (repo: RepoView) => (repo.exists(entry.detectedBy) ? { targets: [entry.id] } : undefined) })),
   {
     id: 'git-branch',
     looksFor: 'the default branch in git',
@@ -133,7 +132,7 @@ function slugify(text: string): string {
 
 export const FALLBACK: InitAnswers = {
   name: 'my-model',
-  targets: ['github', 'gitlab', 'azure', 'jenkins'],
+  targets: catalog().map((e) => e.id),
   python: '3.11',
   branch: 'main',
   install: ['pip install -r requirements.txt'],

@@ -4,7 +4,7 @@
  * asked again, and the end of input keeps every remaining default.
  */
 import { createInterface } from 'node:readline';
-import { TARGET_IDS, type TargetId } from '../manifest/index.js';
+import { targetIds, type TargetId } from '../manifest/index.js';
 import type { InitAnswers } from './detect.js';
 
 interface Question<K extends keyof InitAnswers> {
@@ -31,12 +31,12 @@ export const QUESTIONS: readonly AnyQuestion[] = [
   },
   {
     key: 'targets',
-    prompt: `CI systems (${TARGET_IDS.join(', ')})`,
+    prompt: `CI systems (${targetIds().join(', ')})`,
     show: (v) => v.join(', '),
     parse: (t) => {
       const names = t.split(/[\s,]+/).filter(Boolean);
-      const unknown = names.filter((n) => !(TARGET_IDS as readonly string[]).includes(n));
-      if (names.length === 0 || unknown.length > 0) return `name one or more of ${TARGET_IDS.join(', ')}`;
+      const unknown = names.filter((n) => !targetIds().includes(n));
+      if (names.length === 0 || unknown.length > 0) return `name one or more of ${targetIds().join(', ')}`;
       return { value: [...new Set(names)] as TargetId[] };
     },
   },

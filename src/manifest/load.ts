@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { Diagnostic } from './diagnostics.js';
 
 import { manifestSchema, type Manifest } from './schema.js';
+import { catalog } from '../targets/catalog.js';
 import { closest } from './suggest.js';
 import { findSecretLikeValues, redactCredentials, secretKind } from './secrets.js';
 
@@ -117,13 +118,13 @@ function schemaAt(schema: z.ZodType, path: readonly Segment[]): { schema: z.ZodT
 }
 
 function keysAt(path: readonly Segment[]): string[] {
-  const schema = schemaAt(manifestSchema, path)?.schema;
+  const schema = schemaAt(manifestSchema(), path)?.schema;
   const def = schema ? (defOf(schema) as { type: string; shape?: Record<string, unknown> }) : undefined;
   return def?.type === 'object' && def.shape ? Object.keys(def.shape).filter((k) => k !== '$schema') : [];
 }
 
 function describeAt(path: readonly Segment[]): string | undefined {
-  return schemaAt(manifestSchema, path)?.description;
+  return schemaAt(manifestSchema(), path)?.description;
 }
 
 function dotted(path: readonly Segment[]): string {
@@ -316,7 +317,7 @@ function load(text: string, file: string, lines: LineCounter): LoadResult {
   if (nestingDepth(data) > LIMITS.depth) {
     return { ok: false, diagnostics: [at(`the manifest nests deeper than ${LIMITS.depth} levels`)] };
   }
-  const parsed = manifestSchema.safeParse(data);
+  const parsed = manifestSchema().safeParse(data);
   const diagnostics = parsed.success ? [] : parsed.error.issues.flatMap((issue) => issueToDiagnostics(issue, data, doc, file, lines));
   for (const found of findSecretLikeValues(data)) {
     const located = locate(doc, found.path);
@@ -384,15 +385,23 @@ const CONFIGURATION_KEYS = new Set(['image', 'runner']);
 function expressionDiagnostics(data: unknown, doc: Document, file: string, lines: LineCounter, known: readonly Diagnostic[]): Diagnostic[] {
   const reported = new Set(known.map((d) => JSON.stringify(d.path)));
   const out: Diagnostic[] = [];
+  // The catalog says which platform evaluates what, and where.
+  const everywhere = [...new Set(catalog().flatMap((e) => e.expressionOpeners))];
+  const inConfiguration = [...new Set(catalog().flatMap((e) => e.configurationOpeners))];
+  const platformsFor = (opener: string) =>
+    catalog()
+      .filter((e) => e.expressionOpeners.includes(opener) || e.configurationOpeners.includes(opener))
+      .map((e) => e.displayName.split(' ')[0])
+      .join(' and ');
   const visit = (value: unknown, path: Segment[], configuration: boolean): void => {
     if (typeof value === 'string') {
-      const found = value.includes('${{') ? '${{' : configuration ? ['$(', '$['].find((opener) => value.includes(opener)) : undefined;
+      const found = everywhere.find((opener) => value.includes(opener)) ?? (configuration ? inConfiguration.find((opener) => value.includes(opener)) : undefined);
       if (found === undefined || reported.has(JSON.stringify(path))) return;
-      const platforms = found === '${{' ? 'GitHub and Azure' : 'Azure';
+      const platforms = platformsFor(found);
       const located = locate(doc, path);
       out.push(
         makeDiagnostic(file, lines, rangeOf(located.node), `${dotted(path)} may not contain "${found}": ${platforms} would evaluate it as an expression instead of using the text`, path,
-          found === '${{' ? 'mlgen writes platform expressions itself; read values from environment variables in commands, e.g. "$MLGEN_VERSION"' : 'name the image or runner label literally'),
+          everywhere.includes(found) ? 'mlgen writes platform expressions itself; read values from environment variables in commands, e.g. "$MLGEN_VERSION"' : 'name the image or runner label literally'),
       );
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => visit(item, [...path, i], configuration));

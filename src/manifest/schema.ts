@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { checkCron } from './cron.js';
 import { checkDuration, DURATION_PATTERN } from './duration.js';
+import { catalog, catalogVersion, reservedPrefixes } from '../targets/catalog.js';
 
-export const TARGET_IDS = ['github', 'gitlab', 'azure', 'jenkins'] as const;
 export const CACHE_KINDS = ['pip', 'dvc'] as const;
 export const TRAIN_MODES = ['full', 'incremental', 'drift'] as const;
 
@@ -18,8 +18,6 @@ const VARIABLE_NAME = SECRET_NAME;
 /** The sections a secret's `to:` may name: each is a group of jobs. */
 export const SECRET_SECTIONS = ['data', 'checks', 'train', 'evaluate', 'package', 'deploy', 'predict', 'monitor', 'notify'] as const;
 export type SecretSection = (typeof SECRET_SECTIONS)[number];
-/** Prefixes that belong to mlgen or to a platform: a secret named so would be shadowed. */
-const RESERVED_SECRET_PREFIXES = ['MLGEN_', 'GITHUB_', 'CI_', 'GITLAB_', 'BUILD_', 'SYSTEM_', 'AGENT_', 'JENKINS_', 'RUNNER_'];
 
 /**
  * Rules zod checks in code, restated as JSON Schema keywords (via `.meta`) so editors flag them
@@ -29,13 +27,15 @@ const notMatching = (...patterns: string[]) =>
   patterns.length === 1 ? { not: { pattern: patterns[0]! } } : { allOf: patterns.map((pattern) => ({ not: { pattern } })) };
 const oneOfKeysRequired = (...keys: string[]) => ({ anyOf: keys.map((key) => ({ required: [key] })) });
 
-const secretName = z
-  .string()
-  .regex(SECRET_NAME, 'a secret is named in UPPER_SNAKE_CASE, e.g. REGISTRY_PASSWORD; its value lives in the CI system')
-  .refine((n) => !RESERVED_SECRET_PREFIXES.some((p) => n.startsWith(p)), {
-    message: `a secret name may not start with ${RESERVED_SECRET_PREFIXES.join(', ')}: the platforms or mlgen set those`,
-  })
-  .meta(notMatching(`^(${RESERVED_SECRET_PREFIXES.join('|')})`));
+/** A secret's name; prefixes that belong to mlgen or to a platform (the catalog's) would be shadowed. */
+const secretNameFor = (prefixes: readonly string[]) =>
+  z
+    .string()
+    .regex(SECRET_NAME, 'a secret is named in UPPER_SNAKE_CASE, e.g. REGISTRY_PASSWORD; its value lives in the CI system')
+    .refine((n) => !prefixes.some((p) => n.startsWith(p)), {
+      message: `a secret name may not start with ${prefixes.join(', ')}: the platforms or mlgen set those`,
+    })
+    .meta(notMatching(`^(${prefixes.join('|')})`));
 const nameOf = (s: string | { name: string }): string => (typeof s === 'string' ? s : s.name);
 
 const slug = (what: string) =>
@@ -330,34 +330,26 @@ const pipelines = z
   })
   .describe('Pipelines beyond CI.');
 
-const overrides = z
-  .strictObject({
-    github: z.record(z.string(), z.unknown()).optional().describe('Deep-merged into every GitHub workflow; a job entry applies where that job exists.'),
-    gitlab: z.record(z.string(), z.unknown()).optional().describe('Deep-merged into .gitlab-ci.yml.'),
-    azure: z.record(z.string(), z.unknown()).optional().describe('Deep-merged into azure-pipelines.yml.'),
-    jenkins: z
-      .strictObject({
-        agent: z.string().min(1).optional().describe('An agent label for every stage, replacing the runner labels.'),
-        options: z.array(z.string().min(1)).optional().describe('Extra lines for the options block, e.g. "buildDiscarder(logRotator(numToKeepStr: \'20\'))".'),
-        environment: z.record(z.string().regex(SECRET_NAME), z.string()).optional().describe('Extra environment variables.'),
-      })
-      .optional()
-      .describe('Jenkinsfiles are Groovy: a smaller, typed surface.'),
-  })
-  .describe('Escape hatch, applied after mlgen renders each target.');
-
-export const manifestSchema = z
+/** The whole manifest, for the targets the catalog holds now. */
+function buildManifestSchema() {
+  const prefixes = reservedPrefixes();
+  const secretName = secretNameFor(prefixes);
+  const ids = catalog().map((e) => e.id) as [string, ...string[]];
+  const overrides = z
+    .strictObject(Object.fromEntries(catalog().map((e) => [e.id, e.overrides])) as Record<string, z.ZodType>)
+    .describe('Escape hatch, applied after mlgen renders each target.');
+  return z
   .strictObject({
     $schema: z.string().optional().describe('The JSON Schema for editors.'),
     version: z.literal(1, { error: 'must be 1, the only manifest version so far' }).describe('The manifest version: 1.'),
     name: slug('a project name').describe('The project name, used in job, file and image names.'),
     targets: z
-      .array(z.enum(TARGET_IDS))
+      .array(z.enum(ids))
       .min(1)
       .refine((t) => new Set(t).size === t.length, { message: 'each target is named once' })
       .meta({ uniqueItems: true })
-      .default([...TARGET_IDS])
-      .describe('The CI systems to generate for. Default: all four.'),
+      .default([...ids])
+      .describe(`The CI systems to generate for. Default: all of them (${ids.join(', ')}).`),
     defaults: defaults.default(() => defaults.parse({})),
     data: data.optional(),
     checks: z.array(namedCommand('check')).default([]).describe('Code checks on every change, in parallel with the data tests.'),
@@ -371,8 +363,8 @@ export const manifestSchema = z
         z
           .string()
           .regex(VARIABLE_NAME, 'a variable is named in UPPER_SNAKE_CASE, e.g. MLFLOW_TRACKING_URI')
-          .refine((n) => !RESERVED_SECRET_PREFIXES.some((p) => n.startsWith(p)), {
-            message: `a variable name may not start with ${RESERVED_SECRET_PREFIXES.join(', ')}: the platforms or mlgen set those`,
+          .refine((n) => !prefixes.some((p) => n.startsWith(p)), {
+            message: `a variable name may not start with ${prefixes.join(', ')}: the platforms or mlgen set those`,
           }),
         z.string().refine((v) => !v.includes('${{') && !v.includes('$(') && !v.includes('$['), {
           message: 'a variable holds plain text: "${{", "$(" and "$[" would be evaluated by a platform before the shell sees it',
@@ -439,12 +431,28 @@ export const manifestSchema = z
       }
     });
   })
-  .describe('mlgen.yaml: an ML project described once, compiled into native CI for GitHub, GitLab, Azure and Jenkins.');
+  .describe(`mlgen.yaml: an ML project described once, compiled into native CI for ${catalog().map((e) => e.displayName).join(', ')}.`);
+}
+
+type ManifestSchema = ReturnType<typeof buildManifestSchema>;
+let built: { version: number; schema: ManifestSchema } | undefined;
+
+/** The manifest schema for the catalog as it is (rebuilt when a target is added). */
+export function manifestSchema(): ManifestSchema {
+  if (built?.version !== catalogVersion()) built = { version: catalogVersion(), schema: buildManifestSchema() };
+  return built.schema;
+}
+
+/** The ids of every target in the catalog. */
+export function targetIds(): string[] {
+  return catalog().map((e) => e.id);
+}
 
 /** The manifest as written (defaults not yet applied). */
-export type ManifestInput = z.input<typeof manifestSchema>;
+export type ManifestInput = z.input<ManifestSchema>;
 /** The manifest after validation, with every default filled in. */
-export type Manifest = z.output<typeof manifestSchema>;
-export type TargetId = (typeof TARGET_IDS)[number];
+export type Manifest = z.output<ManifestSchema>;
+/** A catalog entry's id: `github`, `gitlab`, `azure`, `jenkins`, or an added target's. */
+export type TargetId = string;
 export type TrainMode = (typeof TRAIN_MODES)[number];
 export type CacheKind = (typeof CACHE_KINDS)[number];

@@ -184,6 +184,7 @@ export interface TrainChanges {
    * Reads MLGEN_CHANGES_KIND (`pr`, `branch`, `release` or anything else: unknown),
    * MLGEN_CHANGES_TARGET (the branch to take the merge base with, for `pr` and `branch`) and
    * MLGEN_CHANGES_BEFORE (the commit before the push, for `release`); prints `true` or `false`.
+   * MLGEN_CHANGES_OFFLINE set: fetch nothing, compare with the refs the clone has (`mlgen run`).
    */
   script: string;
 }

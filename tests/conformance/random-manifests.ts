@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { ManifestInput } from '../../src/manifest/schema.js';
-import type { Plan } from '../../src/plan/index.js';
+import type { Plan, Step } from '../../src/plan/index.js';
 import { manifestTextOf, validManifest } from '../support/arbitrary.js';
 
 export const RUNS = Number(process.env.MLGEN_CONFORMANCE_RUNS ?? 200);
@@ -57,29 +57,16 @@ export async function assertManifests<T>(
  */
 export function manifestCommands(plan: Plan): string[] {
   const commands: string[] = [];
+  // The manifest's commands, and the gate, as the plan's steps hold them (mlgen's own image build may be printed natively).
+  const take = (steps: readonly Step[]) => {
+    for (const step of steps) if (step.type === 'shell' && (!step.own || step.role === 'gate')) commands.push(step.run);
+  };
   for (const job of plan.jobs) {
-    commands.push(...job.setup.install);
-    if (job.setup.pullData !== undefined) commands.push(job.setup.pullData);
-    switch (job.kind) {
-      case 'evaluate':
-        if (job.fetchBaseline !== undefined) commands.push(job.fetchBaseline);
-        commands.push(job.run);
-        break;
-      case 'package':
-        for (const command of [job.login, job.register]) if (command !== undefined) commands.push(command);
-        break;
-      case 'staging':
-        commands.push(job.run);
-        if (job.smoke !== undefined) commands.push(job.smoke);
-        break;
-      case 'canary':
-        for (const command of [job.run, job.analysis, job.rollback]) if (command !== undefined) commands.push(command);
-        break;
-      default:
-        commands.push(job.run);
-    }
+    take(job.steps);
+    for (const phase of job.canary?.phases ?? []) take(phase.steps);
+    if (job.canary?.rollback) take(job.canary.rollback.steps);
   }
-  if (plan.notify) commands.push(plan.notify.failure);
+  if (plan.notify) take(plan.notify.steps);
   return [...new Set(commands)];
 }
 

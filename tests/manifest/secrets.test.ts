@@ -21,7 +21,7 @@ describe('secret names', () => {
   it.each(['MLGEN_TOKEN', 'GITHUB_TOKEN', 'CI_JOB_TOKEN', 'GITLAB_TOKEN', 'BUILD_ID', 'SYSTEM_ACCESSTOKEN', 'AGENT_NAME', 'JENKINS_URL', 'RUNNER_TEMP'])(
     'refuses the reserved name %s',
     (name) => {
-      expect(only(text(...BASE, `secrets: [${name}]`)).message).toMatch(/^secrets\[0\]: a secret name may not start with MLGEN_, GITHUB_, CI_/);
+      expect(only(text(...BASE, `secrets: [${name}]`)).message).toMatch(/^secrets\[0\]: a secret name may not start with MLGEN_, GITHUB_, RUNNER_, CI_/);
     },
   );
 

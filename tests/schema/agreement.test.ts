@@ -32,7 +32,7 @@ function isStructural(issue: z.core.$ZodIssue): boolean {
 }
 
 function judge(document: unknown, check: ValidateFunction = validate) {
-  const parsed = manifestSchema.safeParse(document);
+  const parsed = manifestSchema().safeParse(document);
   const issues = parsed.success ? [] : parsed.error.issues;
   const ajv = check(document) as boolean;
   return { zod: parsed.success, structural: issues.some(isStructural), ajv, issues, errors: check.errors };
