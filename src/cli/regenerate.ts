@@ -3,7 +3,7 @@
  * read the manifest, build the files (engine, pure), classify them against the disk, and then,
  * unless it is a dry run or something would be overwritten, write them (files/write, cleanup).
  */
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { generate, type GenerateOptions, type GenerateResult } from '../engine/generate.js';
 import { classifyFiles, decideActions, isOutOfDate, type FileDecision } from '../files/classify.js';
@@ -15,6 +15,7 @@ import { assertRelativePath, OutputPathError, plannedWrites, readSnapshot, resol
 import type { Diagnostic } from '../manifest/index.js';
 import type { TargetId } from '../plan/index.js';
 import { UserError } from './errors.js';
+import { readManifestFile } from './read-manifest.js';
 
 export type Engine = (text: string, options: GenerateOptions) => GenerateResult;
 
@@ -61,29 +62,8 @@ function realpathOr(path: string): string {
   }
 }
 
-/** The manifest limit of load.ts; reading stops one byte past it, so the loader can say so. */
-const MANIFEST_READ_LIMIT = 1024 * 1024 + 1;
-
-/**
- * The manifest's text. Only a regular file is read, and at most one byte past the size limit:
- * `/dev/zero` or a FIFO would otherwise be read forever (security review, finding 25).
- */
 export async function readManifestText(manifest: string): Promise<string> {
-  let fd: number | undefined;
-  try {
-    fd = openSync(manifest, 'r');
-    if (!fstatSync(fd).isFile()) throw new UserError(`${manifest} is not a regular file: pass the manifest with --manifest PATH`);
-    const buffer = Buffer.alloc(MANIFEST_READ_LIMIT);
-    let length = 0;
-    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
-    return buffer.subarray(0, length).toString('utf8');
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${manifest} does not exist: run \`mlgen init\` to create it, or pass --manifest PATH` : `cannot read ${manifest}: ${describeErrno(error)}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  return readManifestFile(manifest, 'run `mlgen init` to create it, or pass --manifest PATH');
 }
 
 /** The output directory, created; `--out` naming a file is a user error, not a stack trace. */

@@ -11,10 +11,10 @@
  *
  * File system calls are synchronous, for the reason write.ts gives.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sha256 } from './header.js';
-import { OutputPathError, writeAll } from './transaction.js';
+import { makeDirectories, OutputPathError, writeAll } from './transaction.js';
 import { assertRelativePath, safeTarget } from './write.js';
 
 export const RECORD_PATH = '.mlgen/generated.json';
@@ -131,7 +131,7 @@ function isRunning(pid: number): boolean {
 /** Runs `work` holding the record's lock; a lock whose holder died is taken over. */
 export async function withRecordLock<T>(outReal: string, work: () => Promise<T>): Promise<T> {
   const lock = await safeTarget(outReal, LOCK_PATH);
-  mkdirSync(dirname(lock), { recursive: true });
+  makeDirectories(dirname(lock));
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {

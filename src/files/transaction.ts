@@ -77,9 +77,25 @@ function unlinkQuietly(file: string | undefined): void {
   }
 }
 
+/**
+ * `mkdir -p` that gives up instead of looping: Node's own recursive mkdir retries forever where
+ * mkdir answers ENOENT for a parent that exists (`--out /proc/self`: security review, finding 25).
+ */
+export function makeDirectories(dir: string, depth = 0): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || depth > 64 || dirname(dir) === dir) throw error;
+    makeDirectories(dirname(dir), depth + 1);
+    mkdirSync(dir);
+  }
+}
+
 /** Writes `content` to a new temporary file beside `file`, with `file`'s mode, flushed. */
 function stageOne(write: PlannedWrite): Staged {
-  mkdirSync(dirname(write.file), { recursive: true });
+  makeDirectories(dirname(write.file));
   let mode: number | undefined;
   try {
     mode = statSync(write.file).mode & 0o7777;

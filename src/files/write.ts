@@ -11,16 +11,16 @@
  * each asynchronous one would cost a round trip through libuv's thread pool (together about
  * a fifth of a cold `mlgen generate`). The functions stay async for their callers.
  */
-import { lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FileDecision } from './classify.js';
-import { OutputPathError, writeAll, type PlannedWrite } from './transaction.js';
+import { makeDirectories, OutputPathError, writeAll, type PlannedWrite } from './transaction.js';
 
 export { OutputPathError } from './transaction.js';
 
 /** The output directory's real path, created when missing. */
 export async function resolveOutputDir(outDir: string): Promise<string> {
-  mkdirSync(outDir, { recursive: true });
+  makeDirectories(resolve(outDir));
   return realpathSync(outDir);
 }
 
