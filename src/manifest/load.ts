@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { Diagnostic } from './diagnostics.js';
 
 import { manifestSchema, type Manifest } from './schema.js';
+import { findReservedKeys } from './reserved-keys.js';
 import { closest } from './suggest.js';
 import { findSecretLikeValues, NOT_A_SECRET, redactCredentials, secretKind } from './secrets.js';
 
@@ -313,6 +314,15 @@ function load(text: string, file: string, lines: LineCounter): LoadResult {
   }
   if (!isMap(doc.contents)) {
     return { ok: false, diagnostics: [at('the manifest must be a mapping of keys (version, name, ...)', startHint, rangeOf(doc.contents as Node))] };
+  }
+  const reserved = findReservedKeys(doc);
+  if (reserved.length > 0) {
+    return {
+      ok: false,
+      diagnostics: reserved.map((r) =>
+        makeDiagnostic(file, lines, r.range, `${r.path.join('.')}: the key ${JSON.stringify(r.key)} is reserved (JavaScript objects treat it specially), so mlgen refuses it`, r.path, 'rename or remove the key'),
+      ),
+    };
   }
   let data: unknown;
   try {
