@@ -12,6 +12,7 @@ import { Document, parse } from 'yaml';
 import { readManifestFile } from '../../src/cli/read-manifest.js';
 import { generate } from '../../src/engine/generate.js';
 import { toYaml } from '../../src/files/yaml.js';
+import { loadManifest } from '../../src/manifest/index.js';
 import { findInvalidUtf8 } from '../../src/manifest/utf8.js';
 import { scratch } from '../files/cli.js';
 import { at, BASE, diagnose, text } from './diagnose.js';
@@ -81,5 +82,16 @@ describe('finding 24: __proto__, constructor and prototype keys are positioned e
   ])('%s', (path, lines, position) => {
     const diagnostics = diagnose(text(...BASE, ...lines));
     expect(diagnostics.map(at)).toEqual([`${position} ${path}: the key "${path.split('.').pop()}" is reserved (JavaScript objects treat it specially), so mlgen refuses it`]);
+  });
+});
+
+describe('finding 23: a schedule is one line', () => {
+  it.each(['0 6 * * *\\n', '0 6 * * *\\nH * * * *', '0 6 * * *\\r', '0\\t6 * * *'])('refuses %j (Jenkins would read each line as another schedule)', (schedule) => {
+    const diagnostics = diagnose(text(...BASE, 'pipelines:', '  predict:', `    schedule: "${schedule}"`, '    run: python predict.py'));
+    expect(diagnostics.map(at)).toEqual(['7:15 pipelines.predict.schedule: a cron expression is one line of printable characters, its fields separated by spaces (no newline, tab or control character)']);
+  });
+
+  it('negative control: the same schedule on one line is accepted', () => {
+    expect(loadManifest(text(...BASE, 'pipelines:', '  predict:', '    schedule: "0 6 * * *"', '    run: python predict.py'), 'mlgen.yaml').ok).toBe(true);
   });
 });
