@@ -86,9 +86,9 @@ describe('finding 24: __proto__, constructor and prototype keys are positioned e
 });
 
 describe('finding 23: a schedule is one line', () => {
-  it.each(['0 6 * * *\\n', '0 6 * * *\\nH * * * *', '0 6 * * *\\r', '0\\t6 * * *'])('refuses %j (Jenkins would read each line as another schedule)', (schedule) => {
+  it.each(['0 6 * * *\\n', '0 6 * * *\\nH * * * *', '0 6 * * *\\r'])('refuses %j (Jenkins would read each line as another schedule)', (schedule) => {
     const diagnostics = diagnose(text(...BASE, 'pipelines:', '  predict:', `    schedule: "${schedule}"`, '    run: python predict.py'));
-    expect(diagnostics.map(at)).toEqual(['7:15 pipelines.predict.schedule: a cron expression is one line of printable characters, its fields separated by spaces (no newline, tab or control character)']);
+    expect(diagnostics.map(at)).toEqual(['7:15 pipelines.predict.schedule: a cron expression is one line of printable characters (no newline or control character)']);
   });
 
   it('negative control: the same schedule on one line is accepted', () => {
