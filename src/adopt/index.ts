@@ -113,7 +113,13 @@ export function adoptEdit(input: AdoptInput): AdoptOutcome {
     };
   }
   const freshData = freshDoc.toJS({ maxAliasCount: 100 }) as unknown;
-  const editedData = editedDoc.toJS({ maxAliasCount: 100 }) as unknown;
+  let editedData: unknown;
+  try {
+    editedData = editedDoc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (error) {
+    // The yaml package throws a bare ReferenceError on an alias bomb (finding 26): say where.
+    return { kind: 'cannot', reason: `${input.path}:${firstAliasAt(editedDoc, editedBody)}: the edit cannot be read: ${(error as Error).message.replace(/\s+/g, ' ').trim()} (more than 100 alias expansions); write the values out instead of using aliases` };
+  }
   if (!isMapping(freshData) || !isMapping(editedData)) return { kind: 'cannot', reason: `${input.path} is not a YAML mapping` };
   const computed = computeDelta(freshData, editedData);
   if (!computed.ok) return { kind: 'cannot', reason: `the edit cannot be expressed as an override: ${computed.problems.join('; ')}` };
@@ -154,4 +160,18 @@ export function adoptEdit(input: AdoptInput): AdoptOutcome {
     .concat(base.files.filter((f) => !after.files.some((g) => g.path === f.path)).map((f) => f.path))
     .sort();
   return { kind: 'adopted', target, delta: computed.delta, changes: deltaPaths(computed.delta), manifestText, files: after.files, alsoChanges };
+}
+
+/** "line:col" of the first alias in `doc` (file lines: the two header lines come first). */
+function firstAliasAt(doc: Document, body: string): string {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  if (offset === undefined) return '1:1';
+  const before = body.slice(0, offset).split('\n');
+  return `${before.length + 2}:${before[before.length - 1]!.length + 1}`;
 }

@@ -3,16 +3,19 @@
  * read the manifest, build the files (engine, pure), classify them against the disk, and then,
  * unless it is a dry run or something would be overwritten, write them (files/write, cleanup).
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { generate, type GenerateOptions, type GenerateResult } from '../engine/generate.js';
 import { classifyFiles, decideActions, isOutOfDate, type FileDecision } from '../files/classify.js';
-import { directoriesOf, readRecord, removeOrphans, scanForGenerated, updateRecord } from '../files/cleanup.js';
+import { removeOrphans } from '../files/cleanup.js';
+import { contentHash, readRecord, recordFile, recordWrite, withRecordLock, type RecordedFiles } from '../files/record.js';
+import { describeErrno, removeLeftovers, writeAll } from '../files/transaction.js';
 import { unifiedDiff } from '../files/diff.js';
-import { assertRelativePath, OutputPathError, readSnapshot, resolveOutputDir, writeDecided } from '../files/write.js';
+import { assertRelativePath, OutputPathError, plannedWrites, readSnapshot, resolveOutputDir } from '../files/write.js';
 import type { Diagnostic } from '../manifest/index.js';
 import type { TargetId } from '../plan/index.js';
 import { UserError } from './errors.js';
+import { readManifestFile } from './read-manifest.js';
 
 export type Engine = (text: string, options: GenerateOptions) => GenerateResult;
 
@@ -60,11 +63,15 @@ function realpathOr(path: string): string {
 }
 
 export async function readManifestText(manifest: string): Promise<string> {
+  return readManifestFile(manifest, 'run `mlgen init` to create it, or pass --manifest PATH');
+}
+
+/** The output directory, created; `--out` naming a file is a user error, not a stack trace. */
+async function outputDir(outGiven: string): Promise<string> {
   try {
-    return readFileSync(manifest, 'utf8');
+    return await resolveOutputDir(outGiven);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${manifest} does not exist: run \`mlgen init\` to create it, or pass --manifest PATH` : `cannot read ${manifest}: ${code}`);
+    throw new UserError(`cannot use ${outGiven} as the output directory: ${describeErrno(error)}`);
   }
 }
 
@@ -72,18 +79,24 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
   const engine = options.engine ?? generate;
   const text = options.text ?? (await readManifestText(options.manifest));
   const outGiven = options.out ?? dirname(options.manifest);
+  const build = (out: string) => engine(text, { manifestPath: manifestPathFor(out, options.manifest), file: options.manifest, ...(options.targets ? { targets: options.targets } : {}) });
   try {
-    const out = options.dryRun ? realpathOr(outGiven) : await resolveOutputDir(outGiven);
+    // An invalid manifest creates nothing, not even --out (finding 21).
+    const planned = realpathOr(outGiven);
+    let built = build(planned);
+    if (!built.ok) return { kind: 'invalid', manifest: options.manifest, out: planned, diagnostics: built.diagnostics, source: text };
+    const out = options.dryRun ? planned : await outputDir(outGiven);
     const manifestPath = manifestPathFor(out, options.manifest);
-    const built = engine(text, { manifestPath, file: options.manifest, ...(options.targets ? { targets: options.targets } : {}) });
+    if (out !== planned) built = build(out);
     if (!built.ok) return { kind: 'invalid', manifest: options.manifest, out, diagnostics: built.diagnostics, source: text };
     for (const file of built.files) assertRelativePath(file.path);
 
     const partial = options.targets !== undefined;
-    const recorded = (await readRecord(out)).manifests[manifestPath] ?? [];
+    // The record is read (and checked) before anything is written.
+    const recorded: RecordedFiles = (await readRecord(out)).manifests.get(manifestPath) ?? new Map();
     const generatedPaths = built.files.map((f) => f.path);
-    const candidates = partial ? [] : [...recorded, ...(await scanForGenerated(out, directoriesOf([...generatedPaths, ...recorded])))];
-    const snapshot = await readSnapshot(out, [...generatedPaths, ...candidates]);
+    const candidates: RecordedFiles = partial ? new Map() : recorded;
+    const snapshot = await readSnapshot(out, [...generatedPaths, ...candidates.keys()]);
     const files = decideActions(classifyFiles(built.files, snapshot, candidates, manifestPath), options.force ?? false);
     const common = { manifest: options.manifest, out, files };
     const unchanged = files.filter((f) => f.status === 'unchanged').map((f) => f.path);
@@ -92,13 +105,23 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
 
     const refused = files.filter((f) => f.action === 'refuse');
     if (refused.length > 0) return { ...common, kind: 'refused', refused };
-    const written = await writeDecided(out, files);
-    const removed = await removeOrphans(out, files);
-    const nowOurs = partial ? [...new Set([...recorded, ...generatedPaths])] : [...generatedPaths, ...kept];
-    await updateRecord(out, manifestPath, nowOurs);
-    return { ...common, kind: 'done', written, removed, kept, unchanged, dryRun: false };
+    const writes = await plannedWrites(out, files);
+    // Temporary files a killed run left where this run writes (recognised by name and pid).
+    removeLeftovers(new Set([...writes.map((w) => dirname(w.file)), dirname(await recordFile(out))]));
+    const nowOurs: RecordedFiles = new Map(partial ? recorded : [...recorded].filter(([path]) => kept.includes(path)));
+    for (const file of built.files) nowOurs.set(file.path, contentHash(file.content));
+    const nothingToDo = writes.length === 0 && !files.some((f) => f.action === 'remove') && (await recordWrite(out, manifestPath, nowOurs)).length === 0;
+    if (nothingToDo) return { ...common, kind: 'done', written: [], removed: [], kept, unchanged, dryRun: false };
+    const removed = await withRecordLock(out, async () => {
+      // The run's files and the record commit together: all of them or none.
+      writeAll([...writes, ...(await recordWrite(out, manifestPath, nowOurs))]);
+      return removeOrphans(out, files);
+    });
+    return { ...common, kind: 'done', written: writes.map((w) => w.path), removed, kept, unchanged, dryRun: false };
   } catch (error) {
     if (error instanceof OutputPathError) throw new UserError(error.message);
+    const code = (error as NodeJS.ErrnoException)?.code;
+    if (typeof code === 'string') throw new UserError(`cannot generate into ${outGiven}: ${describeErrno(error)}${(error as NodeJS.ErrnoException).path ? ` (${(error as NodeJS.ErrnoException).path})` : ''}`);
     throw error;
   }
 }

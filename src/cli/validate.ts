@@ -2,10 +2,9 @@
  * `mlgen validate` as a plain function: the oclif command (commands/validate.ts) and the
  * bundled fast path (cli/fast.ts) both call it and differ only in how they exit.
  */
-import { readFileSync } from 'node:fs';
 import { loadManifest, type Diagnostic } from '../manifest/index.js';
-import { UserError } from './errors.js';
 import { printDiagnostics, say, type Output } from './output.js';
+import { readManifestFile } from './read-manifest.js';
 
 export interface ValidateResult {
   valid: boolean;
@@ -18,13 +17,7 @@ export async function validateFiles(files: readonly string[], output: Output): P
   const result: ValidateResult = { valid: true, files: [], diagnostics: [] };
   const sources = new Map<string, string>();
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new UserError(code === 'ENOENT' ? `${file} does not exist: run \`mlgen init\` to create a manifest, or name one` : `cannot read ${file}: ${code}`);
-    }
+    const text = readManifestFile(file, 'run `mlgen init` to create a manifest, or name one');
     sources.set(file, text);
     const loaded = loadManifest(text, file);
     result.files.push({ file, valid: loaded.ok });

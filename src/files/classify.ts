@@ -2,7 +2,7 @@
  * What regeneration would do to each file, decided from the generated files and a snapshot of
  * the disk. Pure: `write.ts` takes the snapshot and carries the decision out.
  */
-import { isUntouched, parseHeader } from './header.js';
+import { isUntouched, parseHeader, sha256 } from './header.js';
 import type { GeneratedFile } from './types.js';
 
 export type FileStatus =
@@ -35,28 +35,31 @@ export interface FileState {
 /** The disk as `classifyFiles` sees it: path relative to the output directory -> content. */
 export type DiskSnapshot = ReadonlyMap<string, string>;
 
+/** Git with `core.autocrlf` checks files out with CRLF: the same file, as mlgen sees it. */
+const lf = (text: string): string => (text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text);
+
 /**
- * Classifies every generated file, and every orphan candidate (paths recorded or found with an
- * mlgen header) that is no longer generated. `manifestPath` is the manifest as headers name it:
- * a file whose header names another manifest belongs to that manifest, not this one.
+ * Classifies every generated file, and every path the record lists for this manifest that is no
+ * longer generated (`recorded`: path -> sha256 of what mlgen wrote, undefined for a record
+ * without hashes). `manifestPath` is the manifest as headers name it: a file whose header names
+ * another manifest belongs to that manifest, not this one.
  */
 export function classifyFiles(
   generated: readonly GeneratedFile[],
   disk: DiskSnapshot,
-  orphanCandidates: Iterable<string>,
+  recorded: ReadonlyMap<string, string | undefined>,
   manifestPath: string,
 ): FileState[] {
   const states: FileState[] = generated.map((file) => classifyOne(file, disk.get(file.path), manifestPath));
   const generatedPaths = new Set(generated.map((f) => f.path));
-  const seen = new Set<string>();
-  for (const path of orphanCandidates) {
-    if (generatedPaths.has(path) || seen.has(path)) continue;
-    seen.add(path);
+  for (const [path, hash] of recorded) {
+    if (generatedPaths.has(path)) continue;
     const current = disk.get(path);
     if (current === undefined) continue;
-    const header = parseHeader(current);
+    const header = parseHeader(lf(current));
     if (!header || header.manifestPath !== manifestPath) continue;
-    const untouched = isUntouched(header);
+    // It still holds what mlgen wrote: by the record's hash, or (older records) the header's.
+    const untouched = hash !== undefined ? sha256(lf(current)) === hash : isUntouched(header);
     states.push({
       path,
       status: 'orphaned',
@@ -71,8 +74,8 @@ export function classifyFiles(
 function classifyOne(file: GeneratedFile, current: string | undefined, manifestPath: string): FileState {
   const base = { path: file.path, generated: file.content };
   if (current === undefined) return { ...base, status: 'new', reason: 'not generated yet' };
-  if (current === file.content) return { ...base, current, status: 'unchanged', reason: 'up to date' };
-  const header = parseHeader(current);
+  if (current === file.content || lf(current) === file.content) return { ...base, current, status: 'unchanged', reason: 'up to date' };
+  const header = parseHeader(lf(current));
   if (!header) return { ...base, current, status: 'foreign', reason: 'exists and was not written by mlgen (no mlgen header)' };
   if (header.manifestPath !== manifestPath) {
     return { ...base, current, status: 'foreign', reason: `written by mlgen from ${header.manifestPath}, not ${manifestPath}` };

@@ -3,27 +3,24 @@
  *
  * Every write is atomic: the content goes to a temporary file in the same directory, is
  * flushed, and is renamed over the target, so a reader (or an interrupted run, or a second run
- * at the same time) sees either the old file or the new one, never a mix. Paths stay inside
+ * at the same time) sees either the old file or the new one, never a mix; and a run writes all
+ * of its files or none (transaction.ts). Paths stay inside
  * the output directory: no `..`, no absolute paths, no symlink that leads outside it.
  *
  * File system calls are synchronous: a run makes about a hundred small ones in sequence, and
  * each asynchronous one would cost a round trip through libuv's thread pool (together about
  * a fifth of a cold `mlgen generate`). The functions stay async for their callers.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FileDecision } from './classify.js';
+import { makeDirectories, OutputPathError, writeAll, type PlannedWrite } from './transaction.js';
 
-/** A path mlgen will not read or write, with the reason. Commands show it as a user error. */
-export class OutputPathError extends Error {}
-
-/** Suffix of temporary files; a leftover one (after a crash) is safe to delete. */
-const TEMP_SUFFIX = '.mlgen-tmp';
+export { OutputPathError } from './transaction.js';
 
 /** The output directory's real path, created when missing. */
 export async function resolveOutputDir(outDir: string): Promise<string> {
-  mkdirSync(outDir, { recursive: true });
+  makeDirectories(resolve(outDir));
   return realpathSync(outDir);
 }
 
@@ -96,70 +93,19 @@ export async function readSnapshot(outReal: string, paths: Iterable<string>): Pr
 
 /**
  * Writes `content` to `file` atomically, keeping the existing file's mode (new files get the
- * default 0666 less the umask). The temporary file sits in the same directory, so the rename
- * never crosses file systems.
+ * default 0666 less the umask): a run of one file (transaction.ts).
  */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const dir = dirname(file);
-  mkdirSync(dir, { recursive: true });
-  let mode: number | undefined;
-  try {
-    mode = statSync(file).mode & 0o7777;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
-  const fd = openSync(temp, 'wx');
-  let open = true;
-  try {
-    writeFileSync(fd, content, 'utf8');
-    if (mode !== undefined) fchmodSync(fd, mode);
-    fsyncSync(fd);
-    open = false;
-    closeSync(fd);
-    renameSync(temp, file);
-  } catch (error) {
-    if (open) closeQuietly(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
-    }
-    throw error;
-  }
-  syncDirectory(dir);
+  writeAll([{ path: file, file, content }]);
 }
 
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // closing is all that is left to do
-  }
-}
-
-/** Makes the rename itself durable; some file systems refuse to open a directory, which is fine. */
-function syncDirectory(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // best effort
-  }
-}
-
-/** Writes every file decided `write`, in path order. Returns the paths written. */
-export async function writeDecided(outReal: string, decisions: readonly FileDecision[]): Promise<string[]> {
-  const written: string[] = [];
+/** The writes of every file decided `write`, in path order, with their real targets. */
+export async function plannedWrites(outReal: string, decisions: readonly FileDecision[]): Promise<PlannedWrite[]> {
+  const writes: PlannedWrite[] = [];
   for (const decision of decisions) {
     if (decision.action !== 'write') continue;
     if (decision.generated === undefined) throw new Error(`nothing to write for ${decision.path}`);
-    await writeFileAtomic(await safeTarget(outReal, decision.path), decision.generated);
-    written.push(decision.path);
+    writes.push({ path: decision.path, file: await safeTarget(outReal, decision.path), content: decision.generated });
   }
-  return written;
+  return writes;
 }

@@ -7,7 +7,7 @@
  * top-level `on:` key, which GitHub reads as a string and every hand-written workflow
  * leaves bare.
  */
-import { Document, Scalar } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
 
 /** yaml's options for every YAML file mlgen writes (the benchmark's floor uses them too). */
 export const STRINGIFY_OPTIONS = {
@@ -50,9 +50,29 @@ export interface YamlOptions {
   commentFor?: (key: string, value: string) => string | undefined;
 }
 
+/**
+ * NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks to YAML 1.1 readers (PyYAML,
+ * GitLab's Ruby): raw in a plain scalar they break it, raw inside double quotes they fold to a
+ * space. The yaml package writes them raw (its `\N`, `\L`, `\P` escapes only fire for
+ * characters JSON.stringify escapes, which these are not), so every scalar holding one is
+ * double-quoted and the characters, which then occur only inside double quotes, are escaped.
+ */
+const YAML11_BREAKS = /[\u0085\u2028\u2029]/;
+const BREAK_ESCAPES: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
+
+function escapeYaml11Breaks(document: Document): string {
+  visit(document, {
+    Scalar(_, scalar) {
+      if (typeof scalar.value === 'string' && YAML11_BREAKS.test(scalar.value)) scalar.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return document.toString(STRINGIFY_OPTIONS).replace(/[\u0085\u2028\u2029]/g, (ch) => BREAK_ESCAPES[ch]!);
+}
+
 export function toYaml(value: unknown, options: YamlOptions = {}): string {
   const document = new Document(value, scalarReplacer(options.commentFor), STRINGIFY_OPTIONS);
   let text = document.toString(STRINGIFY_OPTIONS);
+  if (YAML11_BREAKS.test(text)) text = escapeYaml11Breaks(document);
   for (const key of options.bareTopLevelKeys ?? []) {
     text = text.replace(new RegExp(`^"${key}":`, 'm'), `${key}:`);
   }

@@ -95,6 +95,9 @@ function smallestMinuteGap(minutes: Set<number>): number {
 
 /** Returns undefined for a valid expression, otherwise what is wrong with it. */
 export function checkCron(expression: string): string | undefined {
+  // Jenkins reads each line of a cron spec as one more schedule (finding 23): a cron is one line
+  // of printable ASCII, its fields separated by spaces.
+  if (/[^\x20-\x7e\t]/.test(expression)) return 'a cron expression is one line of printable characters (no newline or control character)';
   const fields = expression.trim().split(/\s+/);
   if (expression.trim().startsWith('@')) {
     return `macros such as "${fields[0]}" are not portable: write the five fields, e.g. "0 0 * * *" for @daily`;

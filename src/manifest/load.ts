@@ -8,8 +8,9 @@ import type { Diagnostic } from './diagnostics.js';
 
 import { manifestSchema, type Manifest } from './schema.js';
 import { catalog } from '../targets/catalog.js';
+import { findReservedKeys } from './reserved-keys.js';
 import { closest } from './suggest.js';
-import { findSecretLikeValues, redactCredentials, secretKind } from './secrets.js';
+import { findSecretLikeValues, NOT_A_SECRET, redactCredentials, secretKind } from './secrets.js';
 
 export type LoadResult = { ok: true; manifest: Manifest; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
@@ -243,6 +244,13 @@ function yamlErrorMessage(code: string, message: string): { message: string; hin
 }
 
 /** Parses and validates manifest text. Never throws for a user's mistake. */
+/** `# mlgen: not-a-secret` after the value, on the line where the value ends (secrets.ts). */
+function markedNotASecret(text: string, range: [number, number] | undefined): boolean {
+  if (!range) return false;
+  const end = text.indexOf('\n', range[1]);
+  return NOT_A_SECRET.test(text.slice(range[1], end === -1 ? undefined : end));
+}
+
 export function loadManifest(text: string, file = 'mlgen.yaml'): LoadResult {
   const lines = lineStarts(text);
   try {
@@ -308,6 +316,15 @@ function load(text: string, file: string, lines: LineCounter): LoadResult {
   if (!isMap(doc.contents)) {
     return { ok: false, diagnostics: [at('the manifest must be a mapping of keys (version, name, ...)', startHint, rangeOf(doc.contents as Node))] };
   }
+  const reserved = findReservedKeys(doc);
+  if (reserved.length > 0) {
+    return {
+      ok: false,
+      diagnostics: reserved.map((r) =>
+        makeDiagnostic(file, lines, r.range, `${r.path.join('.')}: the key ${JSON.stringify(r.key)} is reserved (JavaScript objects treat it specially), so mlgen refuses it`, r.path, 'rename or remove the key'),
+      ),
+    };
+  }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: LIMITS.aliases });
@@ -322,6 +339,7 @@ function load(text: string, file: string, lines: LineCounter): LoadResult {
   for (const found of findSecretLikeValues(data)) {
     const located = locate(doc, found.path);
     const range = found.inKey ? rangeOf(located.pair?.key as Node) : rangeOf(located.node);
+    if (markedNotASecret(text, range)) continue;
     const what = found.inKey ? `a key in ${dotted(found.path.slice(0, -1))}` : dotted(found.path);
     diagnostics.push(
       makeDiagnostic(file, lines, range, `${what} looks like a credential (${found.kind}); secret values never belong in the manifest`, found.path,

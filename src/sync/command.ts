@@ -11,6 +11,7 @@ import type { TargetId } from '../plan/index.js';
 import { PartialSyncError } from './changes.js';
 import { SyncError } from './errors.js';
 import { generateForSync } from './generated.js';
+import { OutputFilter, withoutCredentials } from './redact.js';
 
 export const syncFlags = {
   manifest: Flags.string({ char: 'm', description: 'The manifest.', default: 'mlgen.yaml' }),
@@ -19,6 +20,17 @@ export const syncFlags = {
 };
 
 export abstract class SyncCommand extends BaseCommand {
+  /** Everything printed or returned passes through it (redact.ts says why). */
+  protected filter = new OutputFilter([]);
+
+  /** The credentials this run holds: never printed, never in --json. */
+  protected holding(...secrets: string[]): void {
+    this.filter = new OutputFilter(secrets);
+  }
+
+  /** A line of the sync's log, filtered. */
+  protected logLine = (line: string): void => this.say(this.filter.text(line));
+
   /** The base URL, checked: a usage error (exit 2) unless it is http(s). */
   protected baseUrl(url: string, example: string): string {
     let parsed: URL;
@@ -58,23 +70,27 @@ export abstract class SyncCommand extends BaseCommand {
   /** Runs the sync; a SyncError ends the run with its one-line message and the partial report. */
   protected async reportingFailures<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await work();
+      return this.filter.value(await work());
     } catch (error) {
       if (!(error instanceof SyncError)) throw error;
       const partial = error instanceof PartialSyncError;
       const after = partial ? error.report() : error.exitCode === 2 ? [] : ['Nothing was changed.'];
-      if (this.jsonEnabled()) this.logJson({ error: error.message, changes: partial ? error.records : [] });
-      else process.stderr.write(`${styleFor(process.stderr).red('error')}: ${error.message}\n${after.map((l) => `${l}\n`).join('')}`);
+      const message = this.filter.text(error.message);
+      if (this.jsonEnabled()) this.logJson(this.filter.value({ error: error.message, changes: partial ? error.records : [] }));
+      else process.stderr.write(`${styleFor(process.stderr).red('error')}: ${message}\n${after.map((l) => `${this.filter.text(l)}\n`).join('')}`);
       this.exit(error.exitCode);
     }
   }
 }
 
-/** The URL of this repository's `origin` remote, when the current directory is a Git checkout. */
+/**
+ * The URL of this repository's `origin` remote, when the current directory is a Git checkout,
+ * without the credentials a CI clone puts into it (the URL goes into a Jenkins job and the log).
+ */
 export function gitOrigin(): string | undefined {
   try {
     const url = execFileSync('git', ['remote', 'get-url', 'origin'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
-    return url === '' ? undefined : url;
+    return url === '' ? undefined : withoutCredentials(url);
   } catch {
     return undefined;
   }

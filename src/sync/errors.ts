@@ -24,12 +24,16 @@ export interface ServiceHints {
 
 /** A failure already explained in one line; `code` is the process exit code. */
 export class SyncError extends Error {
+  /** The message as written: a client library may prefix `message` on the way out. */
+  readonly summary: string;
+
   constructor(
     message: string,
     readonly exitCode: 1 | 2 = 1,
   ) {
     super(message);
     this.name = 'SyncError';
+    this.summary = message;
   }
 }
 
@@ -113,7 +117,7 @@ export function requestCaller(hints: ServiceHints, toFailure: (error: unknown) =
     try {
       return await request();
     } catch (error) {
-      if (error instanceof SyncError) throw error;
+      if (error instanceof SyncError) throw error.message === error.summary ? error : new SyncError(error.summary, error.exitCode);
       const failure = toFailure(error);
       throw new SyncError(failure ? describeFailure(failure, doing, notFound ? { ...hints, notFound } : hints) : unexpected(hints.service, doing, error));
     }

@@ -18,6 +18,7 @@ import type { GeneratedFile } from '../files/index.js';
 import type { Plan } from '../plan/index.js';
 import { applyChanges, plural, type Change, type ChangeRecord } from './changes.js';
 import { networkCode, requestCaller, shortDetail, SyncError, type HttpFailure, type ServiceHints } from './errors.js';
+import { gitbeakerRequester, type HttpGuard } from './http.js';
 import { shellQuote } from './shell.js';
 import { GITLAB_CI_PATH, scheduleVariables, triggerVariables } from '../targets/gitlab/index.js';
 
@@ -39,6 +40,8 @@ export interface GitLabSyncOptions {
   plan: Plan;
   files: readonly GeneratedFile[];
   log: (line: string) => void;
+  /** Limits of http.ts to use instead of its defaults (tests make them small). */
+  http?: Partial<Omit<HttpGuard, 'service' | 'origin'>>;
 }
 
 export interface GitLabSyncResult {
@@ -110,7 +113,9 @@ export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSync
     notFound: 'it was removed meanwhile, or the token lost access to it: run the sync again',
   };
   const call = requestCaller(hints, toFailure);
-  const config = { host, token: options.token, queryTimeout: Math.round(options.timeoutSeconds * 1000) };
+  // Every request goes through http.ts: the token stays with this origin, answers are capped.
+  const requesterFn = gitbeakerRequester({ service: 'GitLab', origin: new URL(host).origin, ...options.http });
+  const config = { host, token: options.token, queryTimeout: Math.round(options.timeoutSeconds * 1000), requesterFn };
   const projects = new Projects(config);
   const lint = new Lint(config);
   const schedules = new PipelineSchedules(config);

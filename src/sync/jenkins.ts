@@ -17,6 +17,8 @@ import {
   withDefinition,
   type PipelineFromScm,
 } from './jenkins-config.js';
+import { capJenkinsResponses, guardedFetch, type HttpGuard } from './http.js';
+import { withoutCredentials } from './redact.js';
 import { parseXml } from './xml.js';
 
 export interface JenkinsSyncOptions {
@@ -39,6 +41,8 @@ export interface JenkinsSyncOptions {
   log: (line: string) => void;
   /** The current repository's origin URL, if there is one. */
   gitOrigin?: () => string | undefined;
+  /** Limits of http.ts to use instead of its defaults (tests make them small). */
+  http?: Partial<Omit<HttpGuard, 'service' | 'origin'>>;
 }
 
 export interface JenkinsSyncResult {
@@ -116,7 +120,9 @@ export async function syncJenkins(options: JenkinsSyncOptions): Promise<JenkinsS
       // No crumb issuer: CSRF protection is off (old Jenkins); requests go without a crumb.
       (error: unknown) => (isNotFound(error) ? {} : Promise.reject(error)),
     ));
+  const guard: HttpGuard = { service: 'Jenkins', origin: new URL(base).origin, ...options.http };
   const jenkins = new Jenkins({ baseUrl: base, headers: { authorization }, crumbIssuer: crumbFor, timeout });
+  capJenkinsResponses(jenkins as unknown as Parameters<typeof capJenkinsResponses>[0], guard);
 
   const root = await call('connecting', () => jenkins.info());
   log(`Jenkins at ${base}${dryRun ? ' (dry run: nothing will be changed)' : ''}`);
@@ -129,15 +135,13 @@ export async function syncJenkins(options: JenkinsSyncOptions): Promise<JenkinsS
       const headers: Record<string, string> = { authorization, 'content-type': 'application/x-www-form-urlencoded' };
       if (headerName && headerValue) headers[headerName] = headerValue;
       if (cookies && cookies.length > 0) headers.cookie = cookies.join('; ');
-      const response = await fetch(`${base}/pipeline-model-converter/validate`, {
-        method: 'POST',
-        headers,
-        body: new URLSearchParams({ jenkinsfile: file.content }),
-        signal: AbortSignal.timeout(timeout),
-      });
-      const body = await response.text();
+      const response = await guardedFetch(
+        `${base}/pipeline-model-converter/validate`,
+        { method: 'POST', headers, body: new URLSearchParams({ jenkinsfile: file.content }), signal: AbortSignal.timeout(timeout) },
+        guard,
+      );
       if (!response.ok) throw { res: { statusCode: response.status, headers: Object.fromEntries(response.headers) } };
-      return body;
+      return response.body.toString('utf8');
     }, 'the Pipeline: Declarative plugin (pipeline-model-definition), which provides the linter, is missing, or --url is not the Jenkins root');
     const result = parseValidation(text);
     validation.push({ file: file.path, ...result });
@@ -157,7 +161,10 @@ export async function syncJenkins(options: JenkinsSyncOptions): Promise<JenkinsS
   const repoUrl = (current: string | undefined): string => {
     if (options.repo) return options.repo;
     if (current) return current;
-    if (origin === null) origin = options.gitOrigin?.();
+    if (origin === null) {
+      const found = options.gitOrigin?.();
+      origin = found === undefined ? undefined : withoutCredentials(found);
+    }
     if (origin) return origin;
     throw new SyncError('no Git repository URL for the new job: pass --repo GIT_URL (this directory has no `origin` remote)', 2);
   };

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { regenerate, type Engine } from '../../src/cli/regenerate.js';
 import { generate } from '../../src/engine/generate.js';
 import { RECORD_PATH } from '../../src/files/cleanup.js';
-import { addHeader, shortHash } from '../../src/files/header.js';
+import { addHeader, sha256, shortHash } from '../../src/files/header.js';
 import { safeTarget, writeFileAtomic } from '../../src/files/write.js';
 import { toYaml } from '../../src/files/yaml.js';
 import { jobsIn } from '../../src/plan/index.js';
@@ -46,10 +46,11 @@ describe('regenerate (stand-in engine)', () => {
     const second = await run(dir);
     expect(second).toMatchObject({ kind: 'done', written: [], unchanged: ['ci/ci.yml', 'ci/predict.yml'] });
     expect(statSync(join(dir, 'ci/ci.yml')).mtimeMs).toBe(stat.mtimeMs);
-    expect(JSON.parse(readFileSync(join(dir, RECORD_PATH), 'utf8')).manifests).toEqual({ 'mlgen.yaml': ['ci/ci.yml', 'ci/predict.yml'] });
+    const hashOf = (path: string) => sha256(readFileSync(join(dir, path), 'utf8'));
+    expect(JSON.parse(readFileSync(join(dir, RECORD_PATH), 'utf8')).manifests).toEqual({ 'mlgen.yaml': { 'ci/ci.yml': hashOf('ci/ci.yml'), 'ci/predict.yml': hashOf('ci/predict.yml') } });
   });
 
-  it('removes an orphan while untouched, keeps it once edited, and finds orphans without the record', async () => {
+  it('removes an orphan while untouched, keeps it once edited, and without the record deletes nothing (finding 5)', async () => {
     const dir = project(manifest(predict));
     await run(dir);
     writeFileSync(join(dir, 'mlgen.yaml'), manifest());
@@ -66,13 +67,14 @@ describe('regenerate (stand-in engine)', () => {
     expect(kept).toMatchObject({ kind: 'done', removed: [], kept: ['ci/predict.yml'] });
     expect(readFileSync(join(dir, 'ci/predict.yml'), 'utf8')).toBe(edited);
 
-    // Without the record, the scan of generated files' directories still finds the orphan.
+    // Without the record, a file with an untouched mlgen header is not mlgen's to delete.
     writeFileSync(join(dir, 'mlgen.yaml'), manifest(predict));
     writeFileSync(join(dir, 'ci/predict.yml'), '');
     await run(dir, { force: true });
-    writeFileSync(join(dir, RECORD_PATH), '{}');
+    writeFileSync(join(dir, RECORD_PATH), '{"manifests": {}}');
     writeFileSync(join(dir, 'mlgen.yaml'), manifest());
-    expect(await run(dir)).toMatchObject({ kind: 'done', removed: ['ci/predict.yml'] });
+    expect(await run(dir)).toMatchObject({ kind: 'done', removed: [] });
+    expect(existsSync(join(dir, 'ci/predict.yml'))).toBe(true);
   });
 
   it('refuses hand-edited and foreign files without writing anything, and --force overwrites', async () => {

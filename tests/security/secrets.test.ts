@@ -210,7 +210,8 @@ const REALISTIC = [
   'python -c "import base64; print(base64.b64decode(open(\'payload.b64\').read())[:10])"',
   'wandb artifact get acme/house-prices/model:v12 --root model/',
   'python eval.py --checkpoint checkpoints/epoch=09-step=12345-val_loss=0.1234.ckpt',
-  'sha256sum -c model.sha256 && echo e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  // A checksum line as sha256sum writes it (hex, two spaces, file); a bare 64-hex word is a key (finding 7).
+  'echo "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  model.bin" | sha256sum -c -',
   'torchrun --nproc_per_node=8 --master_port=29500 train.py --config configs/llama-7b-lora-r16-alpha32.yaml',
   'skopeo copy docker://ghcr.io/acme/model:$MLGEN_VERSION docker://registry.example.com/acme/model:latest',
   'python -m pytest tests/ -k "not slow" --junitxml=reports/junit.xml --cov=src --cov-report=xml',

@@ -27,6 +27,7 @@ mlgen keeps one pipeline schedule per scheduled pipeline and one pipeline trigge
     const url = this.baseUrl(flags.url, 'https://gitlab.com');
     const token = this.fromEnvironment('GITLAB_TOKEN', 'a GitLab access token with the api scope');
     const timeoutSeconds = this.seconds(flags.timeout);
+    this.holding(token);
     return this.reportingFailures(async () => {
       const { plan, files } = await this.generated(flags.manifest, 'gitlab');
       const result = await syncGitLab({
@@ -38,9 +39,9 @@ mlgen keeps one pipeline schedule per scheduled pipeline and one pipeline trigge
         timeoutSeconds,
         plan,
         files,
-        log: (line) => this.say(line),
+        log: this.logLine,
       });
-      this.say(summarize(result.changes, result.dryRun));
+      this.logLine(summarize(result.changes, result.dryRun));
       return result;
     });
   }

@@ -2,6 +2,8 @@ import { Flags } from '@oclif/core';
 import { summarize } from '../../sync/changes.js';
 import { gitOrigin, SyncCommand, syncFlags } from '../../sync/command.js';
 import { syncJenkins, type JenkinsSyncResult } from '../../sync/jenkins.js';
+import { carriesCredentials } from '../../sync/redact.js';
+import { UserError } from '../../cli/base.js';
 
 export default class SyncJenkins extends SyncCommand {
   static override summary = 'Create or update one Pipeline job per generated Jenkinsfile, after the Jenkins declarative linter accepts them.';
@@ -30,6 +32,10 @@ Each job reads its Jenkinsfile from Git ("Pipeline script from SCM"): Jenkinsfil
     const user = this.fromEnvironment('JENKINS_USER', 'your Jenkins user name');
     const token = this.fromEnvironment('JENKINS_TOKEN', `a Jenkins API token (${url}/me/configure)`);
     const timeoutSeconds = this.seconds(flags.timeout);
+    this.holding(token, `${user}:${token}`);
+    if (flags.repo && carriesCredentials(flags.repo)) {
+      throw new UserError('--repo must not carry credentials (user:password@): store them in Jenkins and pass the credentials id with --credentials', 2);
+    }
     return this.reportingFailures(async () => {
       const { plan, files } = await this.generated(flags.manifest, 'jenkins');
       const result = await syncJenkins({
@@ -44,10 +50,10 @@ Each job reads its Jenkinsfile from Git ("Pipeline script from SCM"): Jenkinsfil
         timeoutSeconds,
         plan,
         files,
-        log: (line) => this.say(line),
+        log: this.logLine,
         gitOrigin,
       });
-      this.say(summarize(result.changes, result.dryRun));
+      this.logLine(summarize(result.changes, result.dryRun));
       return result;
     });
   }

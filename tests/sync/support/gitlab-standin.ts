@@ -43,8 +43,29 @@ export interface LintAnswer {
   warnings: string[];
 }
 
-/** What the stand-in does instead of answering: a status and body, or never answer. */
-export type Interception = { status: number; body?: unknown } | 'hang' | undefined;
+/**
+ * What the stand-in does instead of answering: a status, body and headers (a redirect is a 3xx
+ * with a `location`), `bytes` of filler as the body (sent in chunks, for size caps), or never
+ * answer.
+ */
+export type Interception = { status: number; body?: unknown; headers?: Record<string, string>; bytes?: number } | 'hang' | undefined;
+
+/** Writes `bytes` of JSON-looking filler in 64 KiB chunks, as a server streaming a huge answer would. */
+export function sendFiller(res: ServerResponse, status: number, bytes: number, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let left = bytes;
+  const more = (): void => {
+    while (left > 0) {
+      const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+      left -= part.length;
+      if (!res.write(part)) return void res.once('drain', more);
+    }
+    res.end();
+  };
+  res.on('error', () => undefined);
+  more();
+}
 
 export const ME = { id: 1, username: 'mlgen-bot' };
 export const SOMEONE_ELSE = { id: 2, username: 'alice' };
@@ -145,11 +166,12 @@ export class GitLabStandIn {
     };
     const intercepted = this.intercept(request);
     if (intercepted === 'hang') return;
+    if (intercepted?.bytes !== undefined) return sendFiller(res, intercepted.status, intercepted.bytes, intercepted.headers);
     if (intercepted && typeof intercepted.body === 'string') {
-      res.writeHead(intercepted.status, { 'content-type': 'application/json' });
+      res.writeHead(intercepted.status, { 'content-type': 'application/json', ...intercepted.headers });
       return void res.end(intercepted.body);
     }
-    if (intercepted) return send(intercepted.status, intercepted.body ?? { message: `${intercepted.status}` });
+    if (intercepted) return send(intercepted.status, intercepted.body ?? { message: `${intercepted.status}` }, intercepted.headers);
     if (req.headers['private-token'] !== this.token) return send(401, { message: '401 Unauthorized' });
     const parts = url.pathname.split('/').slice(1);
     if (parts[0] !== 'api' || parts[1] !== 'v4' || parts[2] !== 'projects' || !parts[3]) return send(404, { error: '404 Not Found' });

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Interception } from './gitlab-standin.js';
+import { sendFiller, type Interception } from './gitlab-standin.js';
 
 export interface JenkinsRequest {
   method: string;
@@ -97,7 +97,10 @@ export class JenkinsStandIn {
     };
     const intercepted = this.intercept(request);
     if (intercepted === 'hang') return;
-    if (intercepted) return send(intercepted.status, typeof intercepted.body === 'string' ? intercepted.body : '<html><body>Error</body></html>');
+    if (intercepted?.bytes !== undefined) return sendFiller(res, intercepted.status, intercepted.bytes, intercepted.headers);
+    if (intercepted) {
+      return send(intercepted.status, typeof intercepted.body === 'string' ? intercepted.body : '<html><body>Error</body></html>', 'text/html;charset=utf-8', intercepted.headers);
+    }
     const expected = `Basic ${Buffer.from(`${this.user}:${this.token}`).toString('base64')}`;
     if (req.headers.authorization !== expected) {
       return send(401, '<html><body>Unauthorized</body></html>', 'text/html;charset=utf-8', { 'www-authenticate': 'Basic realm="Jenkins"' });
