@@ -1,0 +1,20 @@
+// Stand-in for actions/cache v4's save step (src/saveImpl.ts): saves unless the primary key hit.
+import * as core from '@actions/core';
+import * as cache from '@actions/cache';
+
+async function run() {
+  try {
+    const primaryKey = core.getState('CACHE_KEY');
+    if (!primaryKey) return core.warning('Key is not specified.');
+    if (core.getState('CACHE_RESULT') === primaryKey) {
+      return core.info(`Cache hit occurred on the primary key ${primaryKey}, not saving cache.`);
+    }
+    const paths = core.getInput('path').split('\n').map((s) => s.trim()).filter(Boolean);
+    const id = await cache.saveCache(paths, primaryKey);
+    if (id !== -1) core.info(`Cache saved with key: ${primaryKey}`);
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  }
+}
+
+run();
