@@ -5,29 +5,60 @@ import * as core from '@actions/core';
 import * as cache from '@actions/cache';
 import * as glob from '@actions/glob';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
 
-const versionOf = (python) => {
+/** What a python on PATH really is (pyenv shims resolve to their interpreter here) and where its pip lives. */
+function describe(python) {
+  const probe = [
+    'import importlib.util, json, os, sys',
+    'spec = importlib.util.find_spec("pip")',
+    'print(json.dumps({"executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3], "pip": os.path.dirname(spec.origin) if spec else None}))',
+  ].join('\n');
   try {
-    return execFileSync(python, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8' }).trim();
+    return JSON.parse(execFileSync(python, ['-c', probe], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
   } catch {
     return undefined;
   }
-};
+}
 
-/** The host's pythons on PATH, skipping venvs an earlier step of this job made. */
-function hostPythons(majorMinor) {
+/** The first python on PATH (python3.X, then python3) of the wanted version; earlier venvs of this job are skipped. */
+function findPython(majorMinor, exact, seen) {
   const runnerTemp = process.env.RUNNER_TEMP ?? '\0';
-  const found = [];
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir || dir.startsWith(runnerTemp)) continue;
-    for (const name of [`python${majorMinor}`, 'python3']) {
+  for (const name of [`python${majorMinor}`, 'python3']) {
+    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
       const candidate = join(dir, name);
-      if (existsSync(candidate)) found.push(candidate);
+      if (!dir || dir.startsWith(runnerTemp) || !existsSync(candidate)) continue;
+      const info = describe(candidate);
+      seen.push(`${candidate} (${info?.version ?? 'does not run'})`);
+      if (info && (exact ? info.version === exact : info.version.startsWith(`${majorMinor}.`))) return info;
     }
   }
-  return found;
+  return undefined;
+}
+
+/**
+ * A venv with pip, fast: `python -m venv` runs ensurepip, seconds per job on a busy 2-core
+ * machine; copying the host interpreter's own pip into a venv made --without-pip installs the
+ * same pip in a fraction of that. Without a host pip, ensurepip it is.
+ */
+function makeVenv(info, location) {
+  if (!info.pip) {
+    execFileSync(info.executable, ['-m', 'venv', location], { stdio: 'inherit' });
+    return;
+  }
+  execFileSync(info.executable, ['-m', 'venv', '--without-pip', location], { stdio: 'inherit' });
+  const [major, minor] = info.version.split('.');
+  const sitePackages = join(location, 'lib', `python${major}.${minor}`, 'site-packages');
+  const hostSite = dirname(info.pip);
+  cpSync(info.pip, join(sitePackages, 'pip'), { recursive: true, filter: (src) => !src.endsWith('__pycache__') });
+  for (const entry of readdirSync(hostSite)) {
+    if (/^pip-.*\.dist-info$/.test(entry)) cpSync(join(hostSite, entry), join(sitePackages, entry), { recursive: true });
+  }
+  const python = join(location, 'bin', 'python');
+  for (const name of ['pip', `pip${major}`, `pip${major}.${minor}`]) {
+    writeFileSync(join(location, 'bin', name), `#!${python}\nimport sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n`, { mode: 0o755 });
+  }
 }
 
 // esbuild bundles these into CommonJS, which has no top-level await.
@@ -41,17 +72,16 @@ async function run() {
     if (!match) throw new Error(`python-version '${requested}' is not major.minor[.patch]; the stand-in matches only those`);
     const majorMinor = `${match[1]}.${match[2]}`;
 
-    const candidates = hostPythons(majorMinor).map((path) => ({ path, version: versionOf(path) }));
-    const chosen = candidates.find((c) => c.version && (match[3] ? c.version === requested : c.version.startsWith(`${majorMinor}.`)));
+    const seen = [];
+    const chosen = findPython(majorMinor, match[3] ? requested : undefined, seen);
     if (!chosen) {
-      const seen = candidates.map((c) => `${c.path} (${c.version ?? 'does not run'})`).join(', ') || 'none';
-      throw new Error(`Python ${requested} is not on this host (setup-python stand-in; found: ${seen}). Install python${majorMinor} or change python-version.`);
+      throw new Error(`Python ${requested} is not on this host (setup-python stand-in; found: ${seen.join(', ') || 'none'}). Install python${majorMinor} or change python-version.`);
     }
 
     // A fresh venv in the job's RUNNER_TEMP: on GitHub every job starts on a clean runner, so a
     // package installed by one job must not be importable in another.
     const location = join(process.env.RUNNER_TEMP, 'setup-python', chosen.version);
-    execFileSync(chosen.path, ['-m', 'venv', location], { stdio: 'inherit' });
+    makeVenv(chosen, location);
     const bin = join(location, 'bin');
     core.addPath(bin);
     if (core.getBooleanInput('update-environment')) {
@@ -61,7 +91,7 @@ async function run() {
       core.exportVariable('Python2_ROOT_DIR', location);
       core.exportVariable('Python3_ROOT_DIR', location);
     }
-    core.info(`Python ${chosen.version} from ${chosen.path}, as a venv at ${location}`);
+    core.info(`Python ${chosen.version} from ${chosen.executable}, as a venv at ${location}`);
     core.setOutput('python-version', chosen.version);
     core.setOutput('python-path', join(bin, 'python'));
 
