@@ -4,14 +4,14 @@
  * for actions/cache and docker/login-action (with the recording docker stand-in) do their job.
  * Four act runs of trivial jobs, in beforeAll; the cache is shared between the first two.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { usesRef } from '../../../src/targets/github/actions.js';
 import { readStandinLog, standinEnvironment, type StandinCall } from '../standins/standins.js';
-import { describeRun, runAct, TestRepo, type ActRun } from './act.js';
+import { describeRun, jobOf, removeRun, runAct, TestRepo, type ActRun } from './act.js';
 
 const IMAGE_PREFIX = 'registry.example.com/tests/events';
 
@@ -65,13 +65,19 @@ const workflow = {
 
 describe('act harness events with stand-in actions', () => {
   let repo: TestRepo;
-  const runs: Record<string, { run: ActRun; calls: StandinCall[] }> = {};
+  const runs = new Map<string, { run: ActRun; calls: StandinCall[] }>();
+  const runOf = (event: string) => {
+    const found = runs.get(event);
+    if (!found) throw new Error(`no act run for ${event}`);
+    return found;
+  };
   let before: string;
   let after: string;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlgen-act-events-'));
     repo = TestRepo.create(dir, { name: 'events' });
+    rmSync(dir, { recursive: true });
     repo.write({ '.github/workflows/events.yml': stringify(workflow), 'README.md': 'events\n' });
     before = repo.commitAll('Add the workflow');
     after = repo.commitOn('main', 'Second commit', { 'README.md': 'events, again\n' });
@@ -86,14 +92,20 @@ describe('act harness events with stand-in actions', () => {
     for (const [name, { event, secrets }] of Object.entries(events)) {
       const standins = standinEnvironment();
       const run = await runAct({ repo, event, secrets, cacheDir, env: standins.env, concurrentJobs: 1 });
-      runs[name] = { run, calls: readStandinLog(standins.logFile) };
+      runs.set(name, { run, calls: readStandinLog(standins.logFile) });
     }
+    rmSync(cacheDir, { recursive: true, force: true });
+  }, 900_000);
+
+  afterAll(() => {
+    for (const { run } of runs.values()) removeRun(run);
+    repo?.remove();
   });
 
-  const contextLine = (name: string) => runs[name].run.jobs.context.output;
+  const contextLine = (name: string) => jobOf(runOf(name).run, 'context').output;
 
   it('feeds a push with before and after; the checkout is shallow (fetch-depth 1)', () => {
-    expect(runs.push.run.jobs.context.result, describeRun(runs.push.run)).toBe('success');
+    expect(jobOf(runOf('push').run, 'context').result, describeRun(runOf('push').run)).toBe('success');
     expect(contextLine('push')).toContain(`event=push ref=refs/heads/main sha=${after} head=${after} depth=1`);
     expect(contextLine('push')).toContain(`before=${before}`);
   });
@@ -108,31 +120,31 @@ describe('act harness events with stand-in actions', () => {
   });
 
   it('runs a job whose runs-on is [self-hosted, gpu] on the host', () => {
-    for (const { run } of Object.values(runs)) expect(run.jobs.gpu.result, describeRun(run)).toBe('success');
+    for (const { run } of runs.values()) expect(jobOf(run, 'gpu').result, describeRun(run)).toBe('success');
   });
 
   it('saves a cache in one run and restores it by restore-keys in the next (actions/cache stand-in)', () => {
-    expect(runs.push.run.jobs.cached.output).toContain('cache-hit=false matched= stamp=');
-    expect(runs.workflow_dispatch.run.jobs.cached.output).toContain('cache-hit=false matched=events-push stamp=push');
-    expect(runs.schedule.run.jobs.cached.result).toBe('skipped');
+    expect(jobOf(runOf('push').run, 'cached').output).toContain('cache-hit=false matched= stamp=');
+    expect(jobOf(runOf('workflow_dispatch').run, 'cached').output).toContain('cache-hit=false matched=events-push stamp=push');
+    expect(jobOf(runOf('schedule').run, 'cached').result).toBe('skipped');
   });
 
   it('logs in through the docker/login-action stand-in before the recorded build and push', () => {
-    const { run, calls } = runs.push;
-    expect(run.jobs.publish.result, describeRun(run)).toBe('success');
+    const { run, calls } = runOf('push');
+    expect(jobOf(run, 'publish').result, describeRun(run)).toBe('success');
     expect(calls.map((c) => [c.subcommand, c.ok])).toEqual([
       ['login', true],
       ['build', true],
       ['push', true],
       ['logout', true],
     ]);
-    expect(calls[2].argv).toEqual(['push', `${IMAGE_PREFIX}:${after}`]);
+    expect(calls[2]?.argv).toEqual(['push', `${IMAGE_PREFIX}:${after}`]);
   });
 
   it('negative control: without the registry secret the login fails and nothing is built or pushed', () => {
-    const { run, calls } = runs.schedule;
-    expect(run.jobs.publish.result).toBe('failure');
-    expect(run.jobs.publish.output).toContain('Username and password required');
+    const { run, calls } = runOf('schedule');
+    expect(jobOf(run, 'publish').result).toBe('failure');
+    expect(jobOf(run, 'publish').output).toContain('Username and password required');
     expect(calls.filter((c) => c.subcommand === 'push')).toEqual([]);
   });
 });

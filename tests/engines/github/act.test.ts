@@ -1,19 +1,20 @@
 /**
  * house-prices' generated GitHub workflow, run for real under nektos/act with stand-in actions
  * (./actions/, mapped by ./act.ts): every job on this host, artifacts through act's artifact
- * server. Two pull requests share one repository and run once each in beforeAll: one changes
- * the training code harmlessly (everything runs and passes), one breaks training (the
- * negative control: train fails and evaluate never starts).
+ * server. Three pull requests share one repository and run once each in beforeAll: one changes
+ * the training code harmlessly (everything runs and passes), one changes only the README
+ * (train.paths untouched: no training), and one breaks training (the negative control: train
+ * fails and evaluate never starts).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../../src/engine/generate.js';
 import { selectJobs, type Plan } from '../../../src/plan/index.js';
 import { ACTIONS, usesRef } from '../../../src/targets/github/actions.js';
-import { describeRun, runAct, TestRepo, type ActRun } from './act.js';
+import { describeRun, jobOf, removeRun, runAct, TestRepo, type ActRun } from './act.js';
 import { bundleStandinActions, localRepositoryFlags } from './standin-actions.js';
 
 const EXAMPLE = new URL('../../../examples/house-prices/', import.meta.url).pathname;
@@ -44,21 +45,35 @@ describe('GitHub workflows under act with stand-in actions: house-prices pull re
   let repo: TestRepo;
   let passing: ActRun;
   let broken: ActRun;
+  let docsOnly: ActRun;
   let mergeSha: string;
+  let projectDir = '';
 
   beforeAll(async () => {
     const project = generatedProject();
+    projectDir = project.dir;
     plan = project.plan;
     repo = TestRepo.create(project.dir, { name: 'house-prices' });
     const train = readFileSync(join(project.dir, 'src/train.py'), 'utf8');
     repo.commitOn('tune', 'Comment the training script', { 'src/train.py': `${train}\n# Tuned: a comment, so train.paths changed.\n` });
+    repo.git('checkout', '--quiet', repo.defaultBranch);
+    repo.commitOn('docs', 'Reword the README', { 'README.md': `${readFileSync(join(project.dir, 'README.md'), 'utf8')}\nA line outside train.paths.\n` });
     repo.git('checkout', '--quiet', repo.defaultBranch);
     repo.commitOn('break-training', 'Break training', { 'src/train.py': `raise SystemExit("training is broken on purpose (negative control)")\n${train}` });
 
     const tune = repo.pullRequest({ head: 'tune', number: 1 });
     mergeSha = tune.head;
     passing = await runAct({ repo, event: tune });
-    broken = await runAct({ repo, event: repo.pullRequest({ head: 'break-training', number: 2 }) });
+    docsOnly = await runAct({ repo, event: repo.pullRequest({ head: 'docs', number: 2 }) });
+    broken = await runAct({ repo, event: repo.pullRequest({ head: 'break-training', number: 3 }) });
+    // No tight timeout: three act runs take about a minute here, more on a busy machine, and
+    // the first run on a machine builds act.
+  }, 900_000);
+
+  afterAll(() => {
+    for (const run of [passing, docsOnly, broken]) if (run) removeRun(run);
+    repo?.remove();
+    rmSync(projectDir, { recursive: true, force: true });
   });
 
   it('runs the jobs the plan selects for a pull request that touches train.paths, and all pass', () => {
@@ -69,38 +84,47 @@ describe('GitHub workflows under act with stand-in actions: house-prices pull re
     expect(passing.exitCode, describeRun(passing)).toBe(0);
   });
 
+  it('skips train and evaluate when the pull request touches no file of train.paths, as the plan says', () => {
+    const expected = selectJobs(plan, { kind: 'pull-request' }, false);
+    const ran = Object.values(docsOnly.jobs).filter((j) => j.result === 'success').map((j) => j.id);
+    expect(ran.filter((id) => !NATIVE_JOBS.includes(id)).sort(), describeRun(docsOnly)).toEqual([...expected].sort());
+    expect(jobOf(docsOnly, 'changes').output).toContain('train.paths changed: false');
+    expect([jobOf(docsOnly, 'train').result, jobOf(docsOnly, 'evaluate').result]).toEqual(['skipped', 'skipped']);
+    expect(docsOnly.exitCode, describeRun(docsOnly)).toBe(0);
+  });
+
   it('checks out the pull request merge commit, full history where fetch-depth is 0 and one commit elsewhere', () => {
-    const changes = passing.jobs.changes.output;
+    const changes = jobOf(passing, 'changes').output;
     expect(changes).toContain(`Checked out ${mergeSha}`);
     expect(changes).toContain('fetch-depth 0');
     // The changes job diffs against HEAD^1, the base: only a full clone has it.
     expect(changes).toContain('train.paths changed: true');
-    expect(passing.jobs.train.output).toContain('fetch-depth 1');
+    expect(jobOf(passing, 'train').output).toContain('fetch-depth 1');
   });
 
   it('puts the requested Python 3.11 on PATH through the setup-python stand-in', () => {
-    for (const job of ['check-unit', 'train', 'evaluate']) expect(passing.jobs[job].output).toMatch(/set-output:: python-version=3\.11\.\d+/);
+    for (const job of ['check-unit', 'train', 'evaluate']) expect(jobOf(passing, job).output).toMatch(/set-output:: python-version=3\.11\.\d+/);
   });
 
   it('hands train artifacts to evaluate through act artifact server, laid out as upload-artifact v4 does', () => {
     const runs = readdirSync(passing.artifactDir);
     expect(runs).toHaveLength(1);
-    expect(zipEntries(join(passing.artifactDir, runs[0], 'train', 'train.zip'))).toEqual(['metrics.json', 'model/model.json']);
-    const gate = passing.jobs.evaluate.steps.find((s) => s.name === 'Check metric gates');
+    expect(zipEntries(join(passing.artifactDir, runs[0] ?? '', 'train', 'train.zip'))).toEqual(['metrics.json', 'model/model.json']);
+    const gate = jobOf(passing, 'evaluate').steps.find((s) => s.name === 'Check metric gates');
     expect(gate?.result).toBe('success');
     expect(gate?.output).toContain('mlgen gate: passed');
   });
 
   it('negative control: broken training fails train, and evaluate never starts', () => {
     expect(broken.exitCode).not.toBe(0);
-    expect(broken.jobs.train.result, describeRun(broken)).toBe('failure');
-    const trainStep = broken.jobs.train.steps.find((s) => s.name === 'Train');
+    expect(jobOf(broken, 'train').result, describeRun(broken)).toBe('failure');
+    const trainStep = jobOf(broken, 'train').steps.find((s) => s.name === 'Train');
     expect(trainStep?.result).toBe('failure');
     expect(trainStep?.output).toContain('training is broken on purpose');
-    expect(broken.jobs.evaluate.result).toBe('skipped');
-    expect(broken.jobs.evaluate.steps).toEqual([]);
+    expect(jobOf(broken, 'evaluate').result).toBe('skipped');
+    expect(jobOf(broken, 'evaluate').steps).toEqual([]);
     // The checks do not need train: they still ran and passed.
-    for (const job of ['check-unit', 'check-lint', 'data-schema', 'data-ranges']) expect(broken.jobs[job].result).toBe('success');
+    for (const job of ['check-unit', 'check-lint', 'data-schema', 'data-ranges']) expect(jobOf(broken, job).result).toBe('success');
   });
 });
 
@@ -108,7 +132,7 @@ describe('stand-in actions: mapping', () => {
   it('has a stand-in for every action mlgen pins, mapped by owner/repo@sha', async () => {
     const workflow = `jobs:\n  a:\n    steps:\n${Object.keys(ACTIONS).map((name) => `      - uses: ${usesRef(name as keyof typeof ACTIONS)}\n`).join('')}`;
     const flags = localRepositoryFlags([workflow], await bundleStandinActions());
-    expect(flags.filter((f) => f !== '--local-repository').map((f) => f.split('=')[0])).toEqual(Object.keys(ACTIONS).map((n) => usesRef(n as keyof typeof ACTIONS)).sort());
+    expect(flags.filter((f) => f !== '--local-repository').map((f) => f.split('=')[0] ?? '')).toEqual(Object.keys(ACTIONS).map((n) => usesRef(n as keyof typeof ACTIONS)).sort());
   });
 
   it('refuses an action without a stand-in, naming it', async () => {

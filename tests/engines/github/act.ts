@@ -31,7 +31,7 @@
  * GitHub runner those would point the stand-ins at GitHub's own artifact and cache services.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,8 @@ export interface ActRun {
   log: string;
   stderr: string;
   durationMs: number;
+  /** Everything the run wrote (event, servers' stores, act's job workspaces): see removeRun. */
+  scratchDir: string;
 }
 
 export interface ActRunOptions {
@@ -143,8 +145,8 @@ function plannedJobs(act: string, args: string[], env: NodeJS.ProcessEnv, cwd: s
       const lines = stdout.split('\n').filter((l) => l.trim());
       const header = lines.findIndex((l) => /^Stage\s+Job ID\s+/.test(l));
       if (header < 0) return reject(new Error(`act --list printed no job table:\n${stdout}`));
-      const start = lines[header].indexOf('Job ID');
-      resolve(lines.slice(header + 1).map((l) => l.slice(start).split(/\s+/)[0]));
+      const start = (lines[header] ?? '').indexOf('Job ID');
+      resolve(lines.slice(header + 1).map((l) => l.slice(start).split(/\s+/)[0] ?? ''));
     });
   });
 }
@@ -249,7 +251,19 @@ export async function runAct(options: ActRunOptions): Promise<ActRun> {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: out, stderr: err });
     });
   });
-  return { exitCode: code, jobs: collectJobs(stdout, planned), artifactDir, cacheDir, log: stdout, stderr, durationMs: Date.now() - started };
+  return { exitCode: code, jobs: collectJobs(stdout, planned), artifactDir, cacheDir, log: stdout, stderr, durationMs: Date.now() - started, scratchDir: scratch };
+}
+
+/** Deletes what a run left on disk (act keeps a failed job's workspace); for afterAll. */
+export function removeRun(run: ActRun): void {
+  rmSync(run.scratchDir, { recursive: true, force: true });
+}
+
+/** The job's result, or an error listing the jobs the run had (a typo in a test, a renamed job). */
+export function jobOf(run: ActRun, id: string): ActJob {
+  const job = run.jobs[id];
+  if (!job) throw new Error(`no job '${id}' in this act run; it had: ${Object.keys(run.jobs).join(', ')}`);
+  return job;
 }
 
 /** A short account of a run for an assertion's message: each job's result and its failing steps' output. */

@@ -48,6 +48,11 @@ export class TestRepo {
     return repo;
   }
 
+  /** Deletes the repository (and the temp directory holding it). */
+  remove(): void {
+    rmSync(dirname(this.path), { recursive: true, force: true });
+  }
+
   get fullName(): string {
     return `${OWNER}/${this.name}`;
   }

@@ -6,7 +6,7 @@
  * /artifact inside) into main.cjs and post.cjs beside a copy of its action.yml.
  */
 import { build, type Plugin } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -50,6 +50,8 @@ let bundled: Promise<string> | undefined;
 export function bundleStandinActions(): Promise<string> {
   bundled ??= (async () => {
     const out = mkdtempSync(join(tmpdir(), 'mlgen-standin-actions-'));
+    // 25 MB of bundles per test process: gone when the process ends.
+    process.once('exit', () => rmSync(out, { recursive: true, force: true }));
     for (const name of Object.values(STANDIN_ACTIONS)) {
       const dest = join(out, name);
       mkdirSync(dest, { recursive: true });
@@ -87,7 +89,7 @@ export function localRepositoryFlags(workflowTexts: readonly string[], standinDi
   const flags: string[] = [];
   for (const uses of usesOf(workflowTexts)) {
     if (uses.startsWith('./') || uses.startsWith('docker://')) continue;
-    const [path, ref] = uses.split('@');
+    const [path = '', ref] = uses.split('@');
     const repository = path.split('/').slice(0, 2).join('/');
     const standin = STANDIN_ACTIONS[repository];
     if (!standin || path !== repository || !ref) {

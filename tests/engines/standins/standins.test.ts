@@ -66,7 +66,7 @@ describe('recording stand-ins: docker', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('it logged out');
     // A password on the command line is masked in the log.
-    expect(t.calls()[1].argv).toEqual(['login', 'registry.example.com', '-u', 'ci', '-p', '***']);
+    expect(t.calls()[1]?.argv).toEqual(['login', 'registry.example.com', '-u', 'ci', '-p', '***']);
   });
 
   it('accepts credentials configured in DOCKER_CONFIG (a credential helper) instead of a login', () => {
