@@ -19,7 +19,9 @@
  * - `--artifact-server-path` (+ addr/port): act's own artifact server, which the artifact
  *   stand-ins (@actions/artifact v2, as upload-artifact v4) talk to; returned as `artifactDir`.
  * - `--cache-server-path` (+ addr, port 0): act's cache server, for actions/cache and
- *   setup-python's pip cache; a fresh directory per run unless the caller shares one.
+ *   setup-python's pip cache. By default one directory per machine, as GitHub keeps a
+ *   repository's caches between runs: the second run of a job restores its pip downloads
+ *   instead of fetching them again. A test about caching passes a fresh `cacheDir`.
  * - `--json`: one JSON object per log line with jobID, step, stepResult and jobResult, parsed
  *   here instead of scraping act's human output.
  * - `--concurrent-jobs`: 2 by default, the machine's cores; 1 makes the log strictly ordered.
@@ -46,10 +48,15 @@ const INSTALL_SCRIPT = join(ROOT, 'scripts/install-act.sh');
 /** The pinned version, read from the install script so there is one place to bump it. */
 export const ACT_VERSION = /^ACT_VERSION=(v[\d.]+)$/m.exec(readFileSync(INSTALL_SCRIPT, 'utf8'))![1];
 
+/** Where scripts/install-act.sh caches act, and the cache server keeps its store. */
+function cacheRoot(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mlgen-tests');
+}
+
 /** act's binary: $MLGEN_ACT, else the install script's cache, else built now (a minute or two). */
 export function findAct(): string {
   if (process.env.MLGEN_ACT) return process.env.MLGEN_ACT;
-  const cached = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mlgen-tests', `act-${ACT_VERSION}`, 'act');
+  const cached = join(cacheRoot(), `act-${ACT_VERSION}`, 'act');
   if (existsSync(cached)) return cached;
   return execFileSync(INSTALL_SCRIPT, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
@@ -94,11 +101,12 @@ export interface ActRunOptions {
   event: ActEvent;
   /** Added to act's environment, so every step sees them (e.g. stand-in tools first on PATH). */
   env?: Record<string, string>;
+  /** act masks every secret's value in the log as `***`: use values that occur nowhere else (a one-letter secret masks that letter everywhere). */
   secrets?: Record<string, string>;
   vars?: Record<string, string>;
   /** Defaults to 2. */
   concurrentJobs?: number;
-  /** Share a cache server directory between runs (default: a fresh one). */
+  /** The cache server's store (default: one per machine, kept between runs; see above). */
   cacheDir?: string;
 }
 
@@ -215,7 +223,7 @@ export async function runAct(options: ActRunOptions): Promise<ActRun> {
   const workflows = workflowFiles(repo);
   const scratch = mkdtempSync(join(tmpdir(), 'mlgen-act-run-'));
   const artifactDir = join(scratch, 'artifacts');
-  const cacheDir = options.cacheDir ?? join(scratch, 'cache');
+  const cacheDir = options.cacheDir ?? join(cacheRoot(), `act-${ACT_VERSION}-cache-server`);
   mkdirSync(artifactDir, { recursive: true });
   mkdirSync(cacheDir, { recursive: true });
   const eventFile = join(scratch, 'event.json');
