@@ -50,6 +50,11 @@ const workflow = {
         },
       ],
     },
+    'cache-nothing': {
+      if: "github.event_name == 'push'",
+      'runs-on': 'ubuntu-latest',
+      steps: [{ uses: usesRef('cache'), with: { path: 'never-made/', key: 'events-nothing-${{ github.sha }}' } }, { run: 'echo "nothing to cache"' }],
+    },
     publish: {
       if: "github.event_name == 'push' || github.event_name == 'schedule'",
       'runs-on': 'ubuntu-latest',
@@ -127,6 +132,12 @@ describe('act harness events with stand-in actions', () => {
     expect(jobOf(runOf('push').run, 'cached').output).toContain('cache-hit=false matched= stamp=');
     expect(jobOf(runOf('workflow_dispatch').run, 'cached').output).toContain('cache-hit=false matched=events-push stamp=push');
     expect(jobOf(runOf('schedule').run, 'cached').result).toBe('skipped');
+  });
+
+  it('warns, as actions/cache does, when the path to save does not exist, and the job still passes', () => {
+    const job = jobOf(runOf('push').run, 'cache-nothing');
+    expect(job.result, describeRun(runOf('push').run)).toBe('success');
+    expect(job.output).toContain('Path Validation Error');
   });
 
   it('logs in through the docker/login-action stand-in before the recorded build and push', () => {

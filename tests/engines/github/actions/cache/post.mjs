@@ -1,4 +1,6 @@
 // Stand-in for actions/cache v4's save step (src/saveImpl.ts): saves unless the primary key hit.
+// Like saveImpl, a failed save (e.g. "Path Validation Error" when the path does not exist) is a
+// warning, not a failed step.
 import * as core from '@actions/core';
 import * as cache from '@actions/cache';
 
@@ -13,7 +15,7 @@ async function run() {
     const id = await cache.saveCache(paths, primaryKey);
     if (id !== -1) core.info(`Cache saved with key: ${primaryKey}`);
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    core.warning(error instanceof Error ? error.message : String(error));
   }
 }
 
