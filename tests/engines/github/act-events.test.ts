@@ -55,6 +55,11 @@ const workflow = {
       'runs-on': 'ubuntu-latest',
       steps: [{ uses: usesRef('cache'), with: { path: 'never-made/', key: 'events-nothing-${{ github.sha }}' } }, { run: 'echo "nothing to cache"' }],
     },
+    'needs-artifact': {
+      if: "github.event_name == 'workflow_dispatch'",
+      'runs-on': 'ubuntu-latest',
+      steps: [{ uses: usesRef('downloadArtifact'), with: { name: 'never-uploaded', path: '.' } }, { run: 'echo "must not run"' }],
+    },
     publish: {
       if: "github.event_name == 'push' || github.event_name == 'schedule'",
       'runs-on': 'ubuntu-latest',
@@ -138,6 +143,13 @@ describe('act harness events with stand-in actions', () => {
     const job = jobOf(runOf('push').run, 'cache-nothing');
     expect(job.result, describeRun(runOf('push').run)).toBe('success');
     expect(job.output).toContain('Path Validation Error');
+  });
+
+  it('negative control: downloading an artifact nobody uploaded fails the job (download-artifact stand-in)', () => {
+    const job = jobOf(runOf('workflow_dispatch').run, 'needs-artifact');
+    expect(job.result).toBe('failure');
+    expect(job.output).toContain('Artifact not found for name: never-uploaded');
+    expect(job.output).not.toContain('must not run');
   });
 
   it('logs in through the docker/login-action stand-in before the recorded build and push', () => {
