@@ -76,6 +76,7 @@ export interface ActJob {
   id: string;
   /** `success` or `failure` as act reports it; `skipped` when it never started (an `if:`, a failed need). */
   result: ActResult;
+  /** From its first log line to its last; act's JSON timestamps have whole seconds. */
   durationMs: number;
   steps: ActStep[];
   /** Every line of the job's log. */
@@ -170,13 +171,13 @@ interface LogLine {
 }
 
 function collectJobs(stdout: string, planned: readonly string[]): Record<string, ActJob> {
-  const jobs: Record<string, ActJob & { first?: number; last?: number; started: boolean }> = {};
-  for (const id of planned) jobs[id] = { id, result: 'skipped', durationMs: 0, steps: [], output: '', started: false };
+  const jobs: Record<string, ActJob & { first?: number; last?: number }> = {};
+  for (const id of planned) jobs[id] = { id, result: 'skipped', durationMs: 0, steps: [], output: '' };
   for (const text of stdout.split('\n')) {
     if (!text.startsWith('{')) continue;
     const line = JSON.parse(text) as LogLine;
     if (!line.jobID) continue;
-    const job = (jobs[line.jobID] ??= { id: line.jobID, result: 'skipped', durationMs: 0, steps: [], output: '', started: false });
+    const job = (jobs[line.jobID] ??= { id: line.jobID, result: 'skipped', durationMs: 0, steps: [], output: '' });
     const time = line.time ? Date.parse(line.time) : undefined;
     if (time !== undefined) {
       job.first ??= time;
@@ -184,10 +185,8 @@ function collectJobs(stdout: string, planned: readonly string[]): Record<string,
     }
     const msg = (line.msg ?? '').replace(/\r?\n$/, '');
     job.output += `${msg}\n`;
-    if (line.jobResult) {
-      job.result = line.jobResult;
-      job.started = true;
-    }
+    // A matrix job reports once per combination under one id: any failure fails it.
+    if (line.jobResult && job.result !== 'failure') job.result = line.jobResult;
     if (line.step) {
       const name = line.step;
       let step = job.steps.find((s) => s.name === name && s.stage === (line.stage ?? ''));
@@ -201,7 +200,7 @@ function collectJobs(stdout: string, planned: readonly string[]): Record<string,
     delete job.first;
     delete job.last;
   }
-  return Object.fromEntries(Object.entries(jobs).map(([id, { started: _started, ...job }]) => [id, job]));
+  return jobs;
 }
 
 /** The environment act runs with: the test's, minus what a real runner would have set. */
