@@ -21,9 +21,14 @@ export interface PrintedSteps {
   registries: string[];
 }
 
-/** Puts the workspace virtualenv first on PATH for the rest of the script. */
+/**
+ * Puts the workspace virtualenv first on PATH for the rest of the script. `$PWD`, not
+ * `$CI_PROJECT_DIR`: the venv step is the script's first, and the script starts in the
+ * project directory on every executor (gitlab-ci-local's shell executor reports the docker
+ * executor's CI_PROJECT_DIR, /builds/..., while it runs elsewhere).
+ */
 export function activate(dir: string): string {
-  const bin = `"$CI_PROJECT_DIR"/${shellWord(dir)}`;
+  const bin = `"$PWD"/${shellWord(dir)}`;
   return `export VIRTUAL_ENV=${bin} PATH=${bin}/bin:"$PATH"`;
 }
 
