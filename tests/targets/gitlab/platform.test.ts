@@ -46,7 +46,8 @@ async function selected(files: GeneratedFile[], plan: Plan, event: PlanEvent, ex
   return listJobs(dir, [...eventArgs(plan, event), ...extra]);
 }
 
-describe.concurrent('gitlab: platform rules', () => {
+// gitlab-ci-local calls queue behind the harness's limit of three: waiting counts against a test's time.
+describe.concurrent('gitlab: platform rules', { timeout: 900_000 }, () => {
   it('rule 8: nothing on the release branch is interruptible; merge requests and other branches are', async ({ expect }) => {
     const { plan, files } = generateFor(fixtureText('spec-complete'), 'gitlab');
     const probe = interruptibleProbe(files);
