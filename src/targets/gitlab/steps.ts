@@ -39,12 +39,17 @@ export function activate(dir: string): string {
  */
 export function registryLogin(step: RegistryLoginStep): string {
   const host = shellWord(step.registry);
+  // The password goes in on stdin through a here-document: never an argument, never echoed.
   return [
     `if [ "\${CI_REGISTRY:-}" = ${host} ]; then`,
-    '  printf %s "$CI_REGISTRY_PASSWORD" | docker login --username "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"',
+    '  docker login --username "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY" <<MLGEN_PASSWORD',
+    '$CI_REGISTRY_PASSWORD',
+    'MLGEN_PASSWORD',
     'else',
     `  : "\${REGISTRY_PASSWORD:?set the CI/CD variables REGISTRY_USER and REGISTRY_PASSWORD to push to ${step.registry}}"`,
-    `  printf %s "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USER" --password-stdin ${host}`,
+    `  docker login --username "$REGISTRY_USER" --password-stdin ${host} <<MLGEN_PASSWORD`,
+    '$REGISTRY_PASSWORD',
+    'MLGEN_PASSWORD',
     'fi',
   ].join('\n');
 }

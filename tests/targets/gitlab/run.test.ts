@@ -48,7 +48,8 @@ async function runMergeRequest(manifest: (text: string) => string): Promise<Tool
 
 afterAll(removeTemporaryDirectories);
 
-describe.skipIf(!hasExample)('gitlab: examples/house-prices runs', { concurrent: true }, () => {
+// Every job creates its virtualenv: on a loaded machine the pipeline takes minutes.
+describe.skipIf(!hasExample)('gitlab: examples/house-prices runs', { concurrent: true, timeout: 900_000 }, () => {
   it('as a merge-request pipeline: checks, data tests, train and the gate pass', async ({ expect }) => {
     const result = await runMergeRequest((text) => text);
     const log = result.stdout + result.stderr;
