@@ -84,7 +84,7 @@ deploy:
 `;
     const { plan, files } = generateFor(text, 'gitlab');
     const dir = await createRepository(files, plan, true);
-    const result = await gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', ...eventArgs(plan, { kind: 'push', branch: 'main' })], 300_000);
+    const result = await gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', ...eventArgs(plan, { kind: 'push', branch: 'main' })], 600_000);
     const log = result.stdout + result.stderr;
     expect(log, log).toMatch(/package has the model/);
     expect(log).toMatch(/staging has the model/);

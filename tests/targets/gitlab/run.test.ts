@@ -43,7 +43,7 @@ async function runMergeRequest(manifest: (text: string) => string): Promise<Tool
   git('commit', '-q', '-m', 'add the project');
   const args = eventArgs(result.plan, { kind: 'pull-request' });
   // --shell-isolation: each job gets its own copy of the repository plus its needs' artifacts.
-  return gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', ...args], 300_000);
+  return gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', ...args], 600_000);
 }
 
 afterAll(removeTemporaryDirectories);
