@@ -1,14 +1,16 @@
 /**
  * Plan jobs to GitLab jobs. One plan job is one GitLab job of the same name, except canary:
- * one job per traffic step (`canary-10`), a delayed analysis job per step
- * (`canary-10-analysis`) and `canary-rollback`, which runs when any of them fails.
+ * per phase a job that shifts traffic (`canary-10`) and, after the soak, a delayed job that
+ * analyses (`canary-10-analysis`), then `canary-rollback`, which runs when any of them failed.
+ * A job's kind chooses its stage and environment tier only; what it runs is its steps.
  */
-import type { Plan, PlanJob } from '../../plan/index.js';
+import { literalVariable, type GitLabVariable } from '../../escape/gitlab.js';
+import type { CanaryPhase, Plan, PlanJob, Runtime, Step } from '../../plan/index.js';
 import type { Cache, Environment, Job, Need, Rule } from './model.js';
 import { jobRules } from './rules.js';
+import { printSteps, REGISTRY_SECRETS } from './steps.js';
 
 type Kind = PlanJob['kind'];
-type Of<K extends Kind> = Extract<PlanJob, { kind: K }>;
 
 export const STAGE_OF: Readonly<Record<Kind, string>> = {
   check: 'test',
@@ -21,6 +23,21 @@ export const STAGE_OF: Readonly<Record<Kind, string>> = {
   production: 'production',
   predict: 'predict',
 };
+
+const TIER_OF: Partial<Record<Kind, Environment['deployment_tier']>> = { staging: 'staging', canary: 'production', production: 'production' };
+
+/** Pinned: the Docker CLI image and the daemon service that builds and pushes images. */
+export const DOCKER_IMAGE = 'docker:27.5.1-cli';
+export const DIND_SERVICE = 'docker:27.5.1-dind';
+/** GitLab's documented docker-in-docker with TLS: the job reaches the service `docker` on 2376. */
+const DIND_VARIABLES: Record<string, string> = {
+  DOCKER_HOST: 'tcp://docker:2376',
+  DOCKER_TLS_CERTDIR: '/certs',
+  DOCKER_TLS_VERIFY: '1',
+  DOCKER_CERT_PATH: '$DOCKER_TLS_CERTDIR/client',
+};
+/** The Docker image is Alpine without Python; steps that run Python get it first. */
+const PYTHON_ON_ALPINE = 'command -v python3 >/dev/null 2>&1 || apk add --no-cache python3 py3-pip';
 
 /** Labels of GitHub's hosted runners mean "the platform's default runner": on GitLab, no tags. */
 const HOSTED_LABEL = /^(ubuntu|windows|macos)-(latest|\d[\d.]*)(-\w+)?$/;
@@ -44,78 +61,63 @@ function startIn(seconds: number): string {
   return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
-/** A word the shell reads as itself; anything else goes in single quotes. */
-function shellWord(text: string): string {
-  return /^[A-Za-z0-9._/-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+/**
+ * PLAN-GAP: the cache kinds (`defaults.cache`) live only in the deprecated `job.setup`; the
+ * plan should carry them (per job, or on the runtime).
+ */
+function cacheKindsOf(job: PlanJob): string[] {
+  return job.setup.caches;
 }
 
 /** The requirements files an install reads (`-r FILE`), at most two (GitLab's limit for key files). */
-function pipKeyFiles(install: string[]): string[] {
-  const named = install.flatMap((command) => [...command.matchAll(/(?:^|\s)(?:-r|--requirement)[=\s]+([^\s;&|'"]+)/g)].map((m) => m[1]!));
+function pipKeyFiles(steps: readonly Step[]): string[] {
+  const installs = steps.flatMap((s) => (s.type === 'shell' && s.role === 'install' ? [s.run] : []));
+  const named = installs.flatMap((command) => [...command.matchAll(/(?:^|\s)(?:-r|--requirement)[=\s]+([^\s;&|'"]+)/g)].map((m) => m[1]!));
   const files = [...new Set(named)].slice(0, 2);
   return files.length > 0 ? files : ['requirements.txt', 'pyproject.toml'];
 }
 
-/** A pip cache serves only a job that installs; dvc's serves any job that may run dvc. */
-function caches(job: PlanJob): Cache[] {
-  const kinds = job.setup.caches.filter((kind) => kind !== 'pip' || job.setup.install.length > 0);
-  return kinds.map((kind) =>
-    kind === 'pip'
-      ? { key: { prefix: 'pip', files: pipKeyFiles(job.setup.install) }, paths: ['.cache/pip'] }
-      : { key: { prefix: 'dvc', files: ['dvc.lock'] }, paths: ['.dvc/cache'] },
-  );
+const installs = (steps: readonly Step[]) => steps.some((s) => s.type === 'shell' && s.role === 'install');
+const pullsData = (steps: readonly Step[]) => steps.some((s) => s.type === 'shell' && s.role === 'pull-data');
+
+/** What one GitLab job is made of. */
+interface Unit {
+  job: PlanJob;
+  steps: readonly Step[];
+  runtime: Runtime;
+  env: Record<string, string>;
+  rules: Rule[];
+  needs: Need[];
 }
 
 export class JobBuilder {
   readonly jobs = new Map<string, Job>();
   /** The GitLab job that stands for a plan job when another job needs it. */
   private readonly tailOf = new Map<string, string>();
+  /** The one job per cache that writes it; every other job only pulls. */
+  private readonly writers: { pip?: string; dvc?: string };
 
-  constructor(private readonly plan: Plan) {}
+  constructor(
+    private readonly plan: Plan,
+    /** Variables every job has the same: written once at the top. */
+    private readonly common: Record<string, string>,
+  ) {
+    const withCache = (kind: string, uses: (steps: readonly Step[]) => boolean) => plan.jobs.find((j) => cacheKindsOf(j).includes(kind) && uses(j.steps))?.id;
+    const pip = withCache('pip', installs);
+    const dvc = withCache('dvc', pullsData);
+    this.writers = { ...(pip ? { pip } : {}), ...(dvc ? { dvc } : {}) };
+  }
 
   add(job: PlanJob): void {
-    switch (job.kind) {
-      case 'check':
-      case 'data-test':
-      case 'predict':
-        this.put(job.id, this.base(job, [job.run]));
-        break;
-      case 'train':
-        this.put(job.id, {
-          ...this.base(job, [job.run]),
-          ...(job.artifacts.length > 0 ? { artifacts: { paths: job.artifacts, expire_in: '30 days' } } : {}),
-        });
-        break;
-      case 'evaluate':
-        this.put(job.id, this.base(job, [...(job.fetchBaseline ? [job.fetchBaseline] : []), job.run]));
-        break;
-      case 'package':
-        this.put(job.id, this.base(job, packageScript(job)));
-        break;
-      case 'staging':
-        this.put(job.id, this.deploy(job, [job.run, ...(job.smoke ? [job.smoke] : [])], 'staging'));
-        break;
-      case 'canary':
-        this.addCanary(job);
-        break;
-      case 'production':
-        this.put(
-          job.id,
-          this.deploy(
-            job,
-            [job.run],
-            'production',
-            // `when: manual` inside rules makes a blocking job: the pipeline waits for a person.
-            job.approval ? { when: 'manual' } : {},
-          ),
-        );
-        if (job.approval) this.jobs.get(job.id)!.manual_confirmation = `Deploy ${this.plan.name} to production?`;
-        break;
-      default: {
-        const unknown: never = job;
-        throw new Error(`unknown job kind ${JSON.stringify(unknown)}`);
-      }
+    if (job.canary) {
+      this.addCanary(job);
+      return;
     }
+    const attributes: Pick<Rule, 'when'> = job.approval ? { when: 'manual' } : {};
+    const built = this.build({ job, steps: job.steps, runtime: job.runtime, env: job.env, rules: jobRules(this.plan, job, attributes), needs: this.needsOf(job) }, 'start');
+    // `when: manual` inside rules is a blocking manual job: the pipeline waits for a person.
+    if (job.approval) built.manual_confirmation = job.approval.message;
+    this.put(job.id, built);
   }
 
   private put(name: string, job: Job, tailFor?: string): void {
@@ -123,83 +125,124 @@ export class JobBuilder {
     this.tailOf.set(tailFor ?? name, name);
   }
 
-  private needs(job: PlanJob): Need[] {
-    return job.needs.map((id) => {
-      const needed = this.plan.jobs.find((j) => j.id === id)!;
-      const optional = job.pipelines.some((p) => !needed.pipelines.includes(p));
-      return { job: this.tailOf.get(id) ?? id, artifacts: job.setup.downloads.includes(id), ...(optional ? { optional: true } : {}) };
-    });
+  private need(job: PlanJob, id: string, artifacts: boolean): Need {
+    const needed = this.plan.jobs.find((j) => j.id === id)!;
+    const optional = job.pipelines.some((p) => !needed.pipelines.includes(p));
+    return { job: this.tailOf.get(id) ?? id, artifacts, ...(optional ? { optional: true } : {}) };
   }
 
-  private base(job: PlanJob, commands: string[], attributes: Pick<Rule, 'when' | 'start_in'> = {}): Job {
-    const { runtime, setup } = job;
+  /**
+   * The jobs a job follows, plus every job whose artifacts it downloads: with `needs`, GitLab
+   * hands a job the artifacts of the jobs it lists with `artifacts: true`, and of no other.
+   */
+  private needsOf(job: PlanJob, steps: readonly Step[] = job.steps, previous?: Need[]): Need[] {
+    const downloads = printSteps(steps).downloads;
+    const follows = previous ?? job.needs.map((id) => this.need(job, id, downloads.includes(id)));
+    const listed = new Set(follows.map((n) => n.job));
+    return [...follows, ...downloads.filter((id) => !listed.has(id)).map((id) => this.need(job, id, true))];
+  }
+
+  private build(unit: Unit, action: Environment['action']): Job {
+    const { job, steps, runtime } = unit;
+    const printed = printSteps(steps);
     const tags = runnerTags(runtime.runner);
-    const jobCaches = caches(job);
-    const deploy = job.kind === 'staging' || job.kind === 'canary' || job.kind === 'production' || job.kind === 'package';
+    const variables: Record<string, GitLabVariable> = {};
+    for (const [key, value] of Object.entries(unit.env)) if (this.common[key] !== value) variables[key] = literalVariable(value);
+    // DVC reads the repository's history; GitLab clones 20 commits deep by default.
+    if (runtime.git) variables.GIT_DEPTH = '0';
+    if (runtime.docker) Object.assign(variables, DIND_VARIABLES);
+    const script = [...this.unsetOthers(unit, printed.registries.length > 0), ...printed.script];
+    const needsPython = steps.some((s) => s.type === 'venv' || (s.type === 'shell' && !s.own));
+    const caches = this.caches(job.id, cacheKindsOf(job), steps);
+    const tier = TIER_OF[job.kind];
     return {
       stage: STAGE_OF[job.kind],
       // Without an image of their own, jobs get the Python the manifest names, so python3 exists.
-      image: runtime.image ?? `python:${runtime.python}`,
+      image: runtime.docker ? DOCKER_IMAGE : (runtime.image ?? `python:${runtime.python}`),
+      ...(runtime.docker ? { services: [{ name: DIND_SERVICE, alias: 'docker' }] } : {}),
       ...(tags.length > 0 ? { tags } : {}),
-      needs: this.needs(job),
-      // A half-done release or deploy is worse than a late one: only CI work is interruptible.
-      rules: jobRules(this.plan, job, attributes, !deploy),
+      needs: unit.needs,
+      rules: unit.rules,
       timeout: gitlabDuration(runtime.timeoutMinutes),
-      ...(jobCaches.length > 0 ? { cache: jobCaches } : {}),
-      script: [...setup.install, ...(setup.pullData ? [setup.pullData] : []), ...commands],
+      ...(job.lock ? { resource_group: job.lock } : {}),
+      ...(job.environment && tier
+        ? { environment: { name: job.environment.name, ...(job.environment.url ? { url: job.environment.url } : {}), deployment_tier: tier, action } }
+        : {}),
+      ...(Object.keys(variables).length > 0 ? { variables } : {}),
+      ...(caches.length > 0 ? { cache: caches } : {}),
+      script: runtime.docker && needsPython ? [PYTHON_ON_ALPINE, ...script] : script,
+      ...(printed.uploads.length > 0 ? { artifacts: { paths: printed.uploads, expire_in: '30 days' } } : {}),
     };
   }
 
-  private deploy(job: Of<'staging' | 'canary' | 'production'>, commands: string[], tier: Environment['deployment_tier'], attributes: Pick<Rule, 'when'> = {}): Job {
-    const { script, ...rest } = this.base(job, commands, attributes);
-    const environment: Environment = { name: job.environment.name, ...(job.environment.url ? { url: job.environment.url } : {}), deployment_tier: tier, action: 'start' };
-    return { ...rest, resource_group: job.environment.name, environment, variables: { MLGEN_ENVIRONMENT: job.environment.name }, script };
+  /**
+   * GitLab CI/CD variables reach every job of the project: a job drops the manifest's secrets
+   * that are not for it before anything runs (the registry pair stays where it logs in).
+   */
+  private unsetOthers(unit: Unit, logsIn: boolean): string[] {
+    const mine = new Set(unit.steps.flatMap((s) => (s.type === 'shell' ? s.secrets : [])));
+    const others = this.plan.secrets.filter((name) => !mine.has(name) && !(logsIn && (REGISTRY_SECRETS as readonly string[]).includes(name)));
+    return others.length > 0 ? [`unset ${others.join(' ')}`] : [];
   }
 
-  /** Per step: shift traffic, then (after the soak interval) analyse; any failure rolls back. */
-  private addCanary(job: Of<'canary'>): void {
+  /** pip's cache serves a job that installs; DVC's a job that pulls data. One writer each. */
+  private caches(name: string, kinds: string[], steps: readonly Step[]): Cache[] {
+    const caches: Cache[] = [];
+    const policy = (kind: 'pip' | 'dvc') => (this.writers[kind] === name ? 'pull-push' : 'pull');
+    if (kinds.includes('pip') && installs(steps)) caches.push({ key: { prefix: 'pip', files: pipKeyFiles(steps) }, paths: ['.cache/pip'], policy: policy('pip') });
+    if (kinds.includes('dvc') && pullsData(steps)) caches.push({ key: { prefix: 'dvc', files: ['dvc.lock'] }, paths: ['.dvc/cache'], policy: policy('dvc') });
+    return caches;
+  }
+
+  /** Per phase: shift traffic, then (after the soak, as a delay that holds no runner) analyse; any failure rolls back. */
+  private addCanary(job: PlanJob): void {
+    const canary = job.canary!;
+    const setup = job.steps;
     const names: string[] = [];
-    let previous: Need[] | undefined;
-    for (const percent of job.trafficSteps) {
-      const step = `canary-${percent}`;
-      const variables = { MLGEN_ENVIRONMENT: 'canary', MLGEN_CANARY_PERCENT: String(percent) };
-      const soak = !job.analysis && job.intervalSeconds > 0 ? [`sleep ${job.intervalSeconds}`] : [];
-      const shift = { ...this.deploy(job, [job.run, ...soak], 'production'), variables };
-      if (previous) shift.needs = previous;
-      this.put(step, shift, 'canary');
-      names.push(step);
-      previous = [{ job: step, artifacts: false }];
-      if (job.analysis) {
-        const analysisName = `${step}-analysis`;
-        // A delayed job soaks without holding a runner; `verify` records no deployment.
-        const delay: Pick<Rule, 'when' | 'start_in'> = job.intervalSeconds > 0 ? { when: 'delayed', start_in: startIn(job.intervalSeconds) } : {};
-        const { resource_group: _group, environment, ...analysis } = this.deploy(job, [job.analysis], 'production');
-        this.put(
-          analysisName,
-          { ...analysis, rules: jobRules(this.plan, job, delay), needs: previous, environment: { ...environment!, action: 'verify' }, variables },
-          'canary',
-        );
-        names.push(analysisName);
-        previous = [{ job: analysisName, artifacts: false }];
+    let previous: Need[] = job.needs.map((id) => this.need(job, id, false));
+    const unit = (name: string, steps: Step[], phase: CanaryPhase, minutes: number, attributes: Pick<Rule, 'when' | 'start_in'>, action: Environment['action']) => {
+      const all = [...setup, ...steps];
+      const built = this.build(
+        { job, steps: all, runtime: { ...job.runtime, timeoutMinutes: minutes }, env: phase.env, rules: jobRules(this.plan, job, attributes), needs: this.needsOf(job, all, previous) },
+        action,
+      );
+      this.put(name, built, job.id);
+      names.push(name);
+      previous = [{ job: name, artifacts: false }];
+    };
+    for (const phase of canary.phases) {
+      const soakAt = phase.steps.findIndex((s) => s.type === 'soak');
+      const soak = phase.steps[soakAt];
+      const after = soakAt >= 0 ? phase.steps.slice(soakAt + 1) : [];
+      if (soak?.type === 'soak' && after.length > 0) {
+        // The soak is the analysis job's delay; neither job's timeout has to hold it.
+        const minutes = Math.max(1, phase.timeoutMinutes - Math.ceil(soak.seconds / 60));
+        unit(phase.id, phase.steps.slice(0, soakAt), phase, minutes, {}, 'start');
+        unit(`${phase.id}-analysis`, after, phase, minutes, { when: 'delayed', start_in: startIn(soak.seconds) }, 'verify');
+      } else {
+        unit(phase.id, phase.steps, phase, phase.timeoutMinutes, {}, 'start');
       }
     }
-    if (job.rollback) {
-      const rollback = this.deploy(job, [job.rollback], 'production');
-      this.jobs.set('canary-rollback', {
-        ...rollback,
-        // Runs only when a canary job failed; the failed job still fails the pipeline.
-        rules: jobRules(this.plan, job, { when: 'on_failure' }),
-        needs: names.map((name) => ({ job: name, artifacts: false })),
-        environment: { ...rollback.environment!, action: 'stop' },
-      });
+    const rollback = canary.rollback;
+    if (rollback) {
+      // The job's own time, without the soaks the canary's runtime adds up.
+      const first = canary.phases[0];
+      const soak = first?.steps.find((s) => s.type === 'soak');
+      const minutes = first ? first.timeoutMinutes - (soak?.type === 'soak' ? Math.ceil(soak.seconds / 60) : 0) : job.runtime.timeoutMinutes;
+      const phaseJobs = names.map((name) => ({ job: name, artifacts: false }));
+      const built = this.build(
+        {
+          job,
+          steps: rollback.steps,
+          runtime: { ...job.runtime, timeoutMinutes: Math.max(1, minutes) },
+          env: rollback.env,
+          // Runs only when a canary job failed (a timed-out job is a failed job); the failed job still fails the pipeline.
+          rules: jobRules(this.plan, job, { when: 'on_failure' }),
+          needs: this.needsOf(job, rollback.steps, phaseJobs),
+        },
+        'stop',
+      );
+      this.jobs.set(rollback.id, built);
     }
   }
-}
-
-function packageScript(job: Of<'package'>): string[] {
-  const script: string[] = [];
-  if (job.login) script.push(job.login);
-  if (job.image) script.push(`docker build -f ${shellWord(job.dockerfile)} -t "$MLGEN_IMAGE" .`, 'docker push "$MLGEN_IMAGE"');
-  if (job.register) script.push(job.register);
-  return script; // the manifest requires image or register, so never empty
 }

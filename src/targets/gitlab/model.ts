@@ -3,6 +3,7 @@
  * (snake_case), so rendering is a plain serialization; field order here is the order a
  * reader meets them in the file.
  */
+import type { GitLabVariable } from '../../escape/gitlab.js';
 
 /** One entry of `rules` (job or workflow): the first entry whose `if` and `changes` match decides. */
 export interface Rule {
@@ -10,6 +11,7 @@ export interface Rule {
   changes?: string[] | { paths: string[]; compare_to: string };
   when?: 'on_success' | 'manual' | 'delayed' | 'never' | 'on_failure' | 'always';
   start_in?: string;
+  /** `rules:interruptible` (GitLab 16.10). */
   interruptible?: boolean;
 }
 
@@ -30,6 +32,8 @@ export interface Need {
 export interface Cache {
   key: { prefix: string; files: string[] };
   paths: string[];
+  /** `pull`: the job only reads the cache; one job per cache writes it (`pull-push`). */
+  policy: 'pull' | 'pull-push';
 }
 
 export interface Environment {
@@ -39,9 +43,15 @@ export interface Environment {
   action: 'start' | 'prepare' | 'stop' | 'verify' | 'access';
 }
 
+export interface Service {
+  name: string;
+  alias: string;
+}
+
 export interface Job {
   stage: string;
   image?: string;
+  services?: Service[];
   tags?: string[];
   needs?: Need[];
   rules: Rule[];
@@ -49,7 +59,7 @@ export interface Job {
   resource_group?: string;
   environment?: Environment;
   manual_confirmation?: string;
-  variables?: Record<string, string>;
+  variables?: Record<string, GitLabVariable>;
   cache?: Cache[];
   script: string[];
   artifacts?: { paths: string[]; expire_in: string };
@@ -57,7 +67,7 @@ export interface Job {
 
 export interface GitLabCi {
   workflow: { rules: Rule[] };
-  variables: Record<string, string | PipelineVariable>;
+  variables: Record<string, GitLabVariable | PipelineVariable>;
   stages: string[];
   /** Jobs by name, in file order. */
   jobs: Map<string, Job>;

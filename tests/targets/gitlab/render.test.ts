@@ -64,21 +64,23 @@ describe('gitlab render', () => {
     }
   });
 
-  it('deploys: environments, resource groups, blocking approval, interruptible only for CI work', () => {
+  it('deploys: environments, one resource group for the chain, blocking approval, interruptible only off the release branch', () => {
     const doc = spec();
     expect(doc.production!.environment).toEqual({ name: 'production', url: 'https://api.example.com', deployment_tier: 'production', action: 'start' });
-    expect(doc.production!.resource_group).toBe('production');
+    for (const name of ['staging', 'canary-10', 'canary-10-analysis', 'canary-50', 'canary-50-analysis', 'canary-rollback', 'production']) {
+      expect(doc[name]!.resource_group, name).toBe('house-prices-deploy');
+    }
     expect(doc.production!.rules!.filter((r) => r.when !== 'never').every((r) => r.when === 'manual')).toBe(true);
+    expect(doc.production!.manual_confirmation).toBe('Deploy house-prices to production?');
     expect(doc['canary-10-analysis']!.environment).toMatchObject({ name: 'canary', action: 'verify' });
     expect(doc['canary-10-analysis']!.rules!.at(-1)).toMatchObject({ when: 'delayed', start_in: '15 minutes' });
     expect(doc['canary-rollback']!.rules!.at(-1)).toMatchObject({ when: 'on_failure' });
     expect(doc['canary-10']!.variables).toEqual({ MLGEN_ENVIRONMENT: 'canary', MLGEN_CANARY_PERCENT: '10' });
-    // Only CI work is interruptible: pushes must not cancel retrains, predictions or deploys.
+    // Interruptible only where a merge request or another branch matched.
     expect(doc.train!.rules!.filter((r) => r.interruptible).map((r) => r.if)).toEqual([
       '$MLGEN_PIPELINE == "ci" && $CI_PIPELINE_SOURCE == "merge_request_event"',
       '$MLGEN_PIPELINE == "ci" && $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH != "main"',
-      '$MLGEN_PIPELINE == "ci" && $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "main"',
-      '$MLGEN_PIPELINE == "ci"',
+      '$MLGEN_PIPELINE == "ci" && ($CI_PIPELINE_SOURCE == "merge_request_event" || $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH != "main")',
     ]);
     expect(doc.predict!.rules).toEqual([{ if: '$MLGEN_PIPELINE == "predict"' }]);
     for (const name of ['package', 'staging', 'canary-10', 'production']) expect(JSON.stringify(doc[name]), name).not.toMatch(/interruptible/);
@@ -94,6 +96,9 @@ describe('gitlab render', () => {
       { job: 'data-ranges', artifacts: false },
     ]);
     expect(doc.evaluate!.needs).toEqual([{ job: 'train', artifacts: true }]);
+    // Every job after training lists train with its artifacts, deploys included.
+    expect(doc.package!.needs).toEqual([{ job: 'evaluate', artifacts: false }, { job: 'train', artifacts: true }]);
+    for (const name of ['staging', 'canary-10', 'canary-50-analysis', 'canary-rollback', 'production']) expect(doc[name]!.needs, name).toContainEqual({ job: 'train', artifacts: true });
     expect(doc['check-unit']!.needs).toEqual([]);
   });
 
@@ -109,16 +114,23 @@ describe('gitlab render', () => {
       MLGEN_IMAGE: 'registry.example.com/acme/house-prices:$CI_COMMIT_SHA',
       PIP_CACHE_DIR: '$CI_PROJECT_DIR/.cache/pip',
     });
-    expect(content).not.toMatch(/REGISTRY_PASSWORD|MLFLOW_TRACKING_TOKEN/);
+    // Secrets are CI/CD variables: the file names them (comment block, unset, login) but never sets one.
+    const variableKeys = Object.values(doc).flatMap((job) => Object.keys((job as { variables?: object }).variables ?? {}));
+    expect(variableKeys.filter((k) => /REGISTRY_(PASSWORD|USER)|MLFLOW_TRACKING_TOKEN/.test(k))).toEqual([]);
+    const yamlLines = content.split('\n').filter((line) => !line.startsWith('#')).join('\n');
+    expect(yamlLines).not.toMatch(/(REGISTRY_PASSWORD|MLFLOW_TRACKING_TOKEN)(=|: )[^"$\s]/);
   });
 
-  it('caches pip and dvc keyed on files, inside the project', () => {
-    const doc = documentOf(fixtureText('no-package'));
-    expect(doc.train!.cache).toEqual([
-      { key: { prefix: 'pip', files: ['requirements.txt', 'pyproject.toml'] }, paths: ['.cache/pip'] },
-      { key: { prefix: 'dvc', files: ['dvc.lock'] }, paths: ['.dvc/cache'] },
-    ]);
-    expect(spec()['check-unit']!.cache).toEqual([{ key: { prefix: 'pip', files: ['requirements.txt'] }, paths: ['.cache/pip'] }]);
+  it('caches: pip where a job installs, DVC only where a job pulls data; one writer each, every other job pulls', () => {
+    const doc = spec();
+    const pip = { key: { prefix: 'pip', files: ['requirements.txt'] }, paths: ['.cache/pip'] };
+    expect(doc['check-unit']!.cache).toEqual([{ ...pip, policy: 'pull-push' }]);
+    for (const name of ['check-lint', 'data-schema', 'train', 'evaluate', 'staging']) expect(doc[name]!.cache, name).toEqual([{ ...pip, policy: 'pull' }]);
+    const dvc = documentOf(`${fixtureText('minimal')}data:\n  pull: dvc pull\n  tests: [{ name: schema, run: pytest }]\ndefaults: { cache: [dvc] }\n`);
+    expect(dvc['data-schema']!.cache).toEqual([{ key: { prefix: 'dvc', files: ['dvc.lock'] }, paths: ['.dvc/cache'], policy: 'pull-push' }]);
+    expect(dvc.train!.cache).toEqual([{ key: { prefix: 'dvc', files: ['dvc.lock'] }, paths: ['.dvc/cache'], policy: 'pull' }]);
+    // no-package has cache [pip, dvc] but no data.pull: no job runs DVC, so none carries its cache.
+    expect(JSON.stringify(documentOf(fixtureText('no-package')))).not.toMatch(/\.dvc\/cache/);
   });
 
   it('runners: GitHub-hosted labels mean no tags; images default to the Python version', () => {
@@ -156,6 +168,6 @@ describe('gitlab render', () => {
     for (const command of HOSTILE_COMMANDS) expect(scripts).toContain(command);
     const doc = parse(files[0]!.content, { version: '1.1' }) as Doc;
     const multiline = HOSTILE_COMMANDS.findIndex((c) => c.includes('\n'));
-    expect(doc[`check-c${multiline}`]!.script).toEqual(['pip install -r requirements.txt', HOSTILE_COMMANDS[multiline]]);
+    expect(doc[`check-c${multiline}`]!.script!.slice(2)).toEqual(['pip install -r requirements.txt', HOSTILE_COMMANDS[multiline]]);
   });
 });

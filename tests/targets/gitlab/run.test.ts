@@ -43,12 +43,13 @@ async function runMergeRequest(manifest: (text: string) => string): Promise<Tool
   git('commit', '-q', '-m', 'add the project');
   const args = eventArgs(result.plan, { kind: 'pull-request' });
   // --shell-isolation: each job gets its own copy of the repository plus its needs' artifacts.
-  return gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', ...args], 300_000);
+  return gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', ...args], 600_000);
 }
 
 afterAll(removeTemporaryDirectories);
 
-describe.skipIf(!hasExample)('gitlab: examples/house-prices runs', { concurrent: true }, () => {
+// Every job creates its virtualenv: on a loaded machine the pipeline takes minutes.
+describe.skipIf(!hasExample)('gitlab: examples/house-prices runs', { concurrent: true, timeout: 900_000 }, () => {
   it('as a merge-request pipeline: checks, data tests, train and the gate pass', async ({ expect }) => {
     const result = await runMergeRequest((text) => text);
     const log = result.stdout + result.stderr;
