@@ -7,8 +7,8 @@ It reads data/features.csv (dvc.yaml's `features` stage, pulled by `dvc pull`), 
 estimator the scoring service loads) and metrics.json (what mlgen's gate reads).
 """
 import argparse
-import sys
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -16,9 +16,9 @@ import joblib
 import numpy as np
 import pandas as pd
 import yaml
-from threadpoolctl import threadpool_limits
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score, roc_curve
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from features import FEATURES  # noqa: E402  (after the path setup above)
