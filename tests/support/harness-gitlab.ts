@@ -81,14 +81,17 @@ const JOB_ENV = (() => {
   return env;
 })();
 
-/** Runs gitlab-ci-local in `cwd` with its own state directory, so calls may overlap. */
-export function gitlabCiLocal(cwd: string, args: string[], timeoutMs = 60_000): Promise<ToolResult> {
+/**
+ * Runs gitlab-ci-local in `cwd` with its own state directory, so calls may overlap; `env`
+ * adds to (or replaces) the jobs' environment, e.g. a venv's bin first on PATH.
+ */
+export function gitlabCiLocal(cwd: string, args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}): Promise<ToolResult> {
   const stateDir = `.gitlab-ci-local-${process.pid}-${stateCounter++}`;
   return limited(async () => {
     try {
       const { stdout, stderr } = await run(GITLAB_CI_LOCAL, ['--state-dir', stateDir, '--no-color', ...args], {
         cwd,
-        env: JOB_ENV,
+        env: { ...JOB_ENV, ...env },
         maxBuffer: 64 << 20,
         timeout: timeoutMs,
       });

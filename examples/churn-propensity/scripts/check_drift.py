@@ -21,8 +21,8 @@ def psi(expected: pd.Series, actual: pd.Series, bins: int = 10) -> float:
 
 
 def main() -> int:
-    reference = pd.read_parquet("data/reference_features.parquet")
-    current = pd.read_parquet("data/current_features.parquet")
+    reference = pd.read_csv("data/reference_features.csv")
+    current = pd.read_csv("data/current_features.csv")
     drifted = {c: psi(reference[c], current[c]) for c in reference.columns}
     worst = max(drifted, key=drifted.get)
     print(f"worst feature: {worst} (PSI {drifted[worst]:.3f})")

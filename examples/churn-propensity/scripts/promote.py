@@ -1,23 +1,26 @@
-"""Moves the registry version built from a commit to a stage (Staging or Production)."""
+"""Points a registry alias (staging or production) at the version registered for a commit.
+
+    python scripts/promote.py --alias production --commit "$MLGEN_VERSION"
+"""
 import argparse
 
-from mlflow import MlflowClient
+import registry  # noqa: I001  (first: it configures MLflow's environment)
 
-NAME = "churn-propensity"
+from mlflow import MlflowClient
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--stage", choices=["staging", "production"], required=True)
-    parser.add_argument("--version", required=True, help="the commit SHA ($MLGEN_VERSION)")
+    parser.add_argument("--alias", choices=[registry.STAGING, registry.PRODUCTION], required=True)
+    parser.add_argument("--commit", required=True, help="the commit SHA ($MLGEN_VERSION)")
     args = parser.parse_args()
-    client = MlflowClient("https://mlflow.example.com")
-    matches = client.search_model_versions(f"name='{NAME}' and tags.commit='{args.version}'")
+    client = MlflowClient()
+    matches = client.search_model_versions(f"name='{registry.NAME}' and tags.commit='{args.commit}'")
     if not matches:
-        raise SystemExit(f"no registered {NAME} version for commit {args.version}: did the package step run?")
+        raise SystemExit(f"no registered {registry.NAME} version for commit {args.commit}: did the package step run?")
     version = max(matches, key=lambda v: int(v.version))
-    client.transition_model_version_stage(NAME, version.version, args.stage.capitalize(), archive_existing_versions=True)
-    print(f"{NAME} v{version.version} ({args.version[:8]}) -> {args.stage}")
+    client.set_registered_model_alias(registry.NAME, args.alias, version.version)
+    print(f"{registry.NAME} v{version.version} ({args.commit[:8]}) is now @{args.alias}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ def main() -> None:
     args = parser.parse_args()
     text = f"fraud-canary {os.environ.get('MLGEN_PIPELINE', 'ci')} {args.status} at {os.environ.get('MLGEN_VERSION', '?')[:8]}"
     body = json.dumps({"text": text}).encode()
-    urllib.request.urlopen(urllib.request.Request("https://chat.example.com/hooks/risk-ml", data=body, headers={"Content-Type": "application/json"}), timeout=10)
+    request = urllib.request.Request("https://chat.example.com/hooks/risk-ml", data=body, headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+import joblib
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import houses  # noqa: E402  (after the path setup above)
@@ -26,30 +28,22 @@ def main(argv=None):
     rows = houses.load_rows(args.data)
     train, test = houses.split_rows(rows)
     model = houses.fit(train)
-    actual = [row[houses.TARGET] for row in test]
-    predicted = [houses.predict(model, row) for row in test]
-    metrics = {
-        "mae": round(houses.mean_absolute_error(actual, predicted), 2),
-        "r2": round(houses.r_squared(actual, predicted), 4),
-        "rows": len(rows),
-    }
+    metrics = {**houses.evaluate(model, test), "rows": len(rows)}
 
-    os.makedirs(args.out, exist_ok=True)
-    model_path = os.path.join(args.out, "model.json")
-    with open(model_path, "w", encoding="utf-8") as handle:
-        json.dump({
-            "features": houses.FEATURES,
-            "intercept": model["intercept"],
-            "coefficients": model["coefficients"],
-            "mode": os.environ.get("MLGEN_TRAIN_MODE", "full"),
-            "version": os.environ.get("MLGEN_VERSION", "local"),
-        }, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    with open(args.metrics, "w", encoding="utf-8") as handle:
-        json.dump(metrics, handle, indent=2, sort_keys=True)
-        handle.write("\n")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, out / "model.joblib")
+    # A readable card beside the pickle: the fitted rule and where the model came from.
+    card = {
+        "features": houses.FEATURES,
+        **houses.coefficients(model),
+        "mode": os.environ.get("MLGEN_TRAIN_MODE", "full"),
+        "version": os.environ.get("MLGEN_VERSION", "local"),
+    }
+    (out / "model.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    Path(args.metrics).write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print("trained on {0} rows, evaluated on {1}: mae={2} r2={3}".format(len(train), len(test), metrics["mae"], metrics["r2"]))
-    print("wrote {0} and {1}".format(model_path, args.metrics))
+    print("wrote {0} and {1}".format(out / "model.joblib", args.metrics))
     return 0
 
 

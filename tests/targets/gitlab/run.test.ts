@@ -1,14 +1,18 @@
 /**
  * The generated pipeline runs: examples/house-prices as a GitLab merge-request pipeline under
  * gitlab-ci-local's shell executor (on this machine: `image` is ignored, python3 is here).
- * With an impossible gate the evaluate job fails and so does the pipeline.
+ * With an impossible gate the evaluate job fails and so does the pipeline. The jobs run with a
+ * venv first on PATH that already holds house-prices' packages (from the wheelhouse), so each
+ * job's own `pip install -r requirements.txt` finds them there and parallel jobs never write
+ * into one site-packages at once.
  */
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { cpSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generate } from '../../../src/engine/generate.js';
 import { eventArgs, gitlabCiLocal, removeTemporaryDirectories, temporaryDirectory, type ToolResult } from '../../support/harness-gitlab.js';
 import { execFileSync } from 'node:child_process';
+import { createVenv, runIn, type Venv } from '../../support/python-venv.js';
 
 const EXAMPLE = new URL('../../../examples/house-prices/', import.meta.url).pathname;
 const hasExample = existsSync(join(EXAMPLE, 'mlgen.yaml'));
@@ -43,8 +47,16 @@ async function runMergeRequest(manifest: (text: string) => string): Promise<Tool
   git('commit', '-q', '-m', 'add the project');
   const args = eventArgs(result.plan, { kind: 'pull-request' });
   // --shell-isolation: each job gets its own copy of the repository plus its needs' artifacts.
-  return gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', ...args], 600_000);
+  return gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', ...args], 600_000, venv.env);
 }
+
+let venv: Venv;
+beforeAll(() => {
+  if (!hasExample) return;
+  venv = createVenv(join(temporaryDirectory('mlgen-gitlab-venv-'), 'venv'));
+  const installed = runIn(EXAMPLE, 'python3 -m pip install -r requirements.txt', venv.env);
+  if (installed.status !== 0) throw new Error(`installing house-prices' requirements failed:\n${installed.output}`);
+}, 600_000);
 
 afterAll(removeTemporaryDirectories);
 

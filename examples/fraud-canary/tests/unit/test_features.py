@@ -1,6 +1,6 @@
-import pandas as pd
-
 from src.features import FEATURES, build
+
+import pandas as pd
 
 
 def test_build_adds_every_feature_the_model_reads():
