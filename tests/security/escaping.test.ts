@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { toYaml, type GeneratedFile } from '../../src/files/index.js';
-import { literal } from '../../src/targets/github/text.js';
+import { literal } from '../../src/escape/github.js';
 import type { Plan, TargetId } from '../../src/plan/index.js';
 import { HOSTILE_COMMANDS, hostileCommand } from '../support/adversarial.js';
 import { manifestToYaml, validManifest } from '../support/arbitrary.js';
