@@ -84,10 +84,7 @@ function buildJob(context: Context, job: PlanJob, planNeeds: string[]): { jobs: 
       env: { ...phase.env },
       steps: [...prelude, ...job.steps.map(printStep), ...phase.steps.map(printStep)],
     };
-    // Later phases follow the first; only the fork guard is repeated.
-    const guard = all(forkGuard(context, job.runtime));
-    if (i > 0) delete phaseJob.if;
-    if (i > 0 && guard) phaseJob.if = guard;
+    // Every phase repeats the job's condition: each says on its own that it never runs for a pull request.
     return phaseJob;
   });
   const jobs = [...phases];
@@ -142,7 +139,8 @@ function baseJob(id: string, runtime: Runtime, needs: string[], condition: strin
  */
 function changesJob(plan: Plan, pipeline: PipelineId): Job {
   const { image: _image, ...runtime } = { ...plan.runtime, timeoutMinutes: HELPER_TIMEOUT_MINUTES };
-  const script = plan.trainChanges!.script.trimEnd();
+  // The script is the plan's; train.paths inside it are manifest text, never an expression.
+  const script = literal(plan.trainChanges!.script.trimEnd());
   const indented = script
     .split('\n')
     .map((line) => (line === '' ? line : `  ${line}`))
