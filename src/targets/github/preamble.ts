@@ -51,9 +51,9 @@ export function preamble(plan: Plan, workflow: Workflow): string {
   const approvals = plan.jobs.filter((j) => j.pipelines.includes(pipelineOf(workflow)) && j.approval && j.environment);
   for (const job of approvals) {
     const approval = job.approval!;
-    const who = approval.approvers.length > 0 ? approval.approvers.join(', ') : 'anyone you choose (the manifest names no approvers)';
+    const who = approval.approvers.length > 0 ? approval.approvers.join(', ') : 'the people who approve (the manifest names none)';
     lines.push(`Approval: job ${job.id} waits only if environment "${job.environment!.name}" has Required reviewers:`);
-    lines.push(`  add ${who} (at most six users or teams; one approval suffices; tick Prevent self-review).`);
+    lines.push(`  add ${who}; at most six users or teams, one approval suffices, tick Prevent self-review.`);
     lines.push('  Required reviewers need a public repository, or GitHub Enterprise for a private one; without');
     lines.push('  them nothing blocks.');
     if (approval.timeoutMinutes !== APPROVAL_LIMIT_DAYS * 1440) {
@@ -68,8 +68,11 @@ export function preamble(plan: Plan, workflow: Workflow): string {
   const labels = [...new Set(workflow.jobs.filter((j) => !isHostedJob(j.runsOn)).flatMap((j) => j.runsOn))];
   if (labels.length > 0) lines.push(`Self-hosted runners with labels: ${labels.join(', ')} (fork pull requests never reach them).`);
   if (workflow.jobs.some((j) => j.container?.options?.includes('--gpus'))) lines.push('GPU containers (--gpus all): the runner needs the NVIDIA Container Toolkit.');
-  if (workflow.jobs.some((j) => j.steps.some((s) => 'uses' in s && s.uses === 'dockerLogin'))) {
-    lines.push(`Image push: Docker on the runner; ${plan.image?.startsWith(`${GHCR}/`) ? 'ghcr.io with the workflow token (packages: write on package only)' : 'the registry login reads REGISTRY_USERNAME and REGISTRY_PASSWORD'}.`);
+  const pushes = workflow.jobs.filter((j) => j.steps.some((s) => 'run' in s && s.run.startsWith('docker push')));
+  for (const job of pushes) {
+    const login = job.steps.some((s) => 'uses' in s && s.uses === 'dockerLogin');
+    const how = !login ? "the manifest's package.login" : plan.image?.startsWith(`${GHCR}/`) ? 'ghcr.io with the workflow token (packages: write on this job only)' : 'docker/login-action with REGISTRY_USERNAME and REGISTRY_PASSWORD';
+    lines.push(`Image push (job ${job.id}): Docker on the runner; logs in with ${how}.`);
   }
   if (plan.schedules.some((s) => pipelineOf(workflow) === s.pipeline)) lines.push('Schedules run on the default branch, in UTC: make it defaults.branch.');
   const actions = [...new Set(workflow.jobs.flatMap((j) => j.steps.flatMap((s) => ('uses' in s ? [s.uses] : []))))];
