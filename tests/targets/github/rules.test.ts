@@ -222,6 +222,26 @@ describe('rule 8: secrets reach only their steps; fork code gets no secrets and 
     expect((await simulate(ci, eventRun(plan, { kind: 'pull-request' }, repo), repo.dir)).get('train')!.result).toBe('success');
   });
 
+  it('with self-hosted defaults, a fork pull request starts nothing at all, helpers included', async () => {
+    const text = stringify({
+      version: 1,
+      name: 'onprem',
+      defaults: { runner: ['self-hosted', 'linux'] },
+      checks: [{ name: 'unit', run: 'pytest' }],
+      train: { run: 'python train.py', paths: ['src/**'] },
+      notify: { failure: './notify.sh' },
+    });
+    const { plan, files } = generateFor(text, 'github');
+    const repo = await history([['src/model.py']]);
+    const ci = doc(files, 'mlgen-ci.yml');
+    const forkRun = eventRun(plan, { kind: 'pull-request' }, repo);
+    (((forkRun.github.event as Mapping).pull_request as Mapping).head as { repo: { full_name: string } }).repo.full_name = 'stranger/project';
+    const fork = await simulate(ci, forkRun, repo.dir, new Set(), { runCancelled: true });
+    expect([...fork.values()].every((s) => s.result === 'skipped')).toBe(true);
+    const own = await simulate(ci, eventRun(plan, { kind: 'pull-request' }, repo), repo.dir, new Set(['check-unit']));
+    expect(own.get('notify')!.result).toBe('success');
+  });
+
   it('OIDC id-token: write is granted to no whole workflow', () => {
     for (const name of ['fraud-canary', 'spec-complete']) for (const file of workflows(sources(name).files)) expect(JSON.stringify(workflowDoc(file).permissions), `${name} ${file.path}`).not.toContain('id-token');
   });
