@@ -14,7 +14,8 @@ import fc from 'fast-check';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { toYaml, type GeneratedFile } from '../../src/files/index.js';
-import { literal } from '../../src/targets/github/text.js';
+import { literal } from '../../src/escape/github.js';
+import { REGISTRY_SECRETS } from '../../src/targets/github/registry.js';
 import type { Plan, TargetId } from '../../src/plan/index.js';
 import { HOSTILE_COMMANDS, hostileCommand } from '../support/adversarial.js';
 import { manifestToYaml, validManifest } from '../support/arbitrary.js';
@@ -112,6 +113,14 @@ const GITHUB_SHAPES = [
   /^steps\.diff\.outputs\.train$/,
   /^inputs\.model_version \|\| ''$/,
   /^hashFiles\(''(, '')*\)$/,
+  // Since the plan printers (src/targets/github/conditions.ts, steps.ts, registry.ts):
+  /^github\.actor$/,
+  /^hashFiles\(''(, '')*\) \|\| github\.sha$/,
+  /^github\.ref == '' && github\.event_name != '' && ('' |format\('', github\.workflow, github\.run_id\) )\|\| format\('', github\.workflow, github\.event\.pull_request\.head\.repo\.full_name \|\| github\.repository, github\.head_ref \|\| github\.ref_name\)$/,
+  /^github\.ref == '' && github\.event_name != '' && '' \|\| format\('', github\.workflow, github\.run_id\)$/,
+  /^!\(github\.ref == '' && github\.event_name != ''\)$/,
+  /^github\.event_name == '' && '' \|\| github\.event_name == '' && \(github\.ref == '' && '' \|\| ''\) \|\| ''$/,
+  /^github\.event_name == '' && github\.event\.pull_request\.base\.ref \|\| ''$/,
   /^github\.event_name == '' && inputs\.mode( \|\| github\.event\.schedule == '' && ''| \|\| github\.event_name == '' && github\.event\.action == '' && '')* \|\| ''$/,
 ];
 
@@ -119,6 +128,7 @@ function githubFindings(plan: Plan, files: readonly GeneratedFile[]): string[] {
   const allowedLiterals = new Set([
     'workflow_dispatch', 'repository_dispatch', 'latest', 'full', 'incremental', 'drift', 'true', 'push', 'pull_request',
     `refs/heads/${plan.releaseBranch}`, ...plan.schedules.map((s) => s.cron), ...plan.events.map((e) => e.id),
+    plan.releaseBranch, ...(plan.deployLock ? [plan.deployLock] : []), '{0}-{1}', '{0}-{1}:{2}', 'pr', 'release', 'branch', 'unknown',
   ]);
   const findings: string[] = [];
   for (const file of workflows(files)) {
@@ -128,7 +138,8 @@ function githubFindings(plan: Plan, files: readonly GeneratedFile[]): string[] {
       // hashFiles() patterns are constants of src/targets/github/steps.ts.
       if (!shape.startsWith('hashFiles(')) for (const l of literals) if (!allowedLiterals.has(l)) findings.push(`${file.path}: literal '${l}' in \${{ ${expression} }}`);
       const secret = /^secrets\.(\w+)$/.exec(expression)?.[1];
-      if (secret && secret !== 'GITHUB_TOKEN' && !plan.secrets.includes(secret)) findings.push(`${file.path}: secret ${secret} is not in the manifest`);
+      // GITHUB_TOKEN and the registry login's credentials are mlgen's (src/targets/github/registry.ts).
+      if (secret && secret !== 'GITHUB_TOKEN' && !(REGISTRY_SECRETS as readonly string[]).includes(secret) && !plan.secrets.includes(secret)) findings.push(`${file.path}: secret ${secret} is not in the manifest`);
     }
   }
   return findings;

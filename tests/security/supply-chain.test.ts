@@ -33,8 +33,12 @@ function workflowFindings(text: string, files = generateFor(text, 'github').file
     // Only what the manifest's own overrides grant (an escape hatch the user writes) is added to contents: read.
     const expected = { contents: 'read', ...((loadManifest(text).ok && (loadManifest(text) as { manifest: Manifest }).manifest.overrides?.github?.permissions) || {}) };
     if (JSON.stringify(doc.permissions) !== JSON.stringify(expected)) findings.push(`${file.path}: workflow permissions ${JSON.stringify(doc.permissions)}`);
+    const manifest = loadManifest(text).ok ? (loadManifest(text) as { manifest: Manifest }).manifest : undefined;
+    const jobOverrides = (manifest?.overrides?.github?.jobs ?? {}) as Record<string, Mapping>;
     for (const [id, job] of Object.entries(doc.jobs as Record<string, Mapping>)) {
-      const granted = Object.entries((job.permissions ?? {}) as Record<string, string>).filter(([scope, level]) => level === 'write' && scope !== 'packages');
+      // A job's own override (fraud-canary's deploy jobs ask for id-token) is the user's escape hatch.
+      const overridden = jobOverrides[id]?.permissions as Record<string, string> | undefined;
+      const granted = Object.entries((job.permissions ?? {}) as Record<string, string>).filter(([scope, level]) => level === 'write' && scope !== 'packages' && overridden?.[scope] !== 'write');
       if (job.permissions === 'write-all' || granted.length > 0) findings.push(`${file.path}: job ${id} may write ${JSON.stringify(job.permissions)}`);
       if (job.permissions?.packages === 'write' && id !== 'package') findings.push(`${file.path}: job ${id} may write packages`);
       for (const step of job.steps as Mapping[]) {

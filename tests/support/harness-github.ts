@@ -101,16 +101,20 @@ async function validateSet(files: readonly GeneratedFile[]): Promise<string[]> {
 // ---- expressions ------------------------------------------------------------------------
 
 export interface JobState {
-  result: 'success' | 'failure' | 'skipped';
+  result: 'success' | 'failure' | 'cancelled' | 'skipped';
   outputs: Record<string, string>;
 }
 
 const CONTEXTS = ['github', 'needs', 'inputs', 'vars', 'steps', 'env', 'secrets', 'runner', 'job', 'matrix', 'strategy'];
 const STATUS = /\b(success|failure|always|cancelled)\s*\(/;
 
-function evaluate(expression: string, context: Mapping, status: { success: boolean; failure: boolean } = { success: true, failure: false }): data.ExpressionData {
+function evaluate(
+  expression: string,
+  context: Mapping,
+  status: { success: boolean; failure: boolean; cancelled?: boolean } = { success: true, failure: false },
+): data.ExpressionData {
   const fn = (name: string, value: () => boolean) => [name, { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(value()) }] as const;
-  const functions = new Map([fn('success', () => status.success), fn('failure', () => status.failure), fn('always', () => true), fn('cancelled', () => false)]);
+  const functions = new Map([fn('success', () => status.success), fn('failure', () => status.failure), fn('always', () => true), fn('cancelled', () => status.cancelled === true)]);
   const { tokens } = new Lexer(expression).lex();
   const tree = new Parser(tokens, CONTEXTS, [...functions.values()]).parse();
   const dictionary = JSON.parse(JSON.stringify(context), data.reviver) as data.Dictionary;
@@ -152,26 +156,46 @@ export interface Run {
   inputs: Mapping;
   /** workflow_dispatch starts one named workflow file. */
   dispatchFile?: string;
+  /** The release branch, which the repository's origin has at `base` (the commit before the change). */
+  release: string;
+  base: string;
 }
 
 export function eventRun(plan: Plan, event: PlanEvent, shas: { base: string; head: string }): Run {
   const release = plan.releaseBranch;
   const repository = { full_name: 'acme/project', fork: false };
-  const github = (eventName: string, ref: string, payload: Mapping) => ({ event_name: eventName, ref, sha: shas.head, repository: 'acme/project', workflow: 'w', run_id: '1', event: payload });
+  // head_ref/base_ref are set for pull requests only; ref_name is the branch (or `7/merge`).
+  const github = (eventName: string, ref: string, payload: Mapping, extra: Mapping = {}) => ({
+    event_name: eventName,
+    ref,
+    ref_name: ref.replace(/^refs\/(heads|pull)\//, ''),
+    head_ref: '',
+    base_ref: '',
+    sha: shas.head,
+    repository: 'acme/project',
+    workflow: 'w',
+    run_id: '1',
+    event: payload,
+    ...extra,
+  });
+  const common = { release, base: shas.base };
   switch (event.kind) {
-    case 'pull-request':
-      return { github: github('pull_request', 'refs/pull/7/merge', { number: 7, repository, pull_request: { number: 7, base: { ref: release, sha: shas.base } } }), inputs: {} };
+    case 'pull-request': {
+      // A pull request from a branch of this repository (a fork's is tests/targets/github's business).
+      const pull_request = { number: 7, base: { ref: release, sha: shas.base }, head: { ref: 'feature', sha: shas.head, repo: { full_name: 'acme/project', fork: false } } };
+      return { github: github('pull_request', 'refs/pull/7/merge', { number: 7, repository, pull_request }, { head_ref: 'feature', base_ref: release }), inputs: {}, ...common };
+    }
     case 'push':
-      return { github: github('push', `refs/heads/${event.branch}`, { ref: `refs/heads/${event.branch}`, before: shas.base, after: shas.head, repository }), inputs: {} };
+      return { github: github('push', `refs/heads/${event.branch}`, { ref: `refs/heads/${event.branch}`, before: shas.base, after: shas.head, repository }), inputs: {}, ...common };
     case 'schedule': {
       const cron = plan.schedules.find((s) => s.id === event.schedule)!.cron;
-      return { github: github('schedule', `refs/heads/${release}`, { schedule: cron }), inputs: {} };
+      return { github: github('schedule', `refs/heads/${release}`, { schedule: cron }), inputs: {}, ...common };
     }
     case 'external':
-      return { github: github('repository_dispatch', `refs/heads/${release}`, { action: event.event, client_payload: {}, repository }), inputs: {} };
+      return { github: github('repository_dispatch', `refs/heads/${release}`, { action: event.event, client_payload: {}, repository }), inputs: {}, ...common };
     case 'manual': {
       const inputs = event.pipeline === 'retrain' ? { mode: event.mode } : event.pipeline === 'predict' ? { model_version: 'latest' } : {};
-      return { github: github('workflow_dispatch', `refs/heads/${release}`, { inputs, ref: `refs/heads/${release}`, repository }), inputs, dispatchFile: `mlgen-${event.pipeline}.yml` };
+      return { github: github('workflow_dispatch', `refs/heads/${release}`, { inputs, ref: `refs/heads/${release}`, repository }), inputs, dispatchFile: `mlgen-${event.pipeline}.yml`, ...common };
     }
     default: {
       const unknown: never = event;
@@ -220,9 +244,16 @@ const asList = (value: unknown): string[] => (value === undefined ? [] : Array.i
 
 /**
  * Runs a workflow's jobs in needs order. `fail` names jobs that fail when they run; `repo`
- * is where jobs with outputs run their scripts.
+ * is where jobs with outputs run their scripts. `outcomes` gives other results: `cancelled`
+ * for a job that timed out or was cancelled (`runCancelled`: the whole run was, from then on).
  */
-export async function simulate(doc: Mapping, run: Run, repo: string, fail: ReadonlySet<string> = new Set()): Promise<Map<string, JobState>> {
+export async function simulate(
+  doc: Mapping,
+  run: Run,
+  repo: string,
+  fail: ReadonlySet<string> = new Set(),
+  outcomes: { cancelled?: ReadonlySet<string>; runCancelled?: boolean } = {},
+): Promise<Map<string, JobState>> {
   const jobs = doc.jobs as Record<string, Mapping>;
   const states = new Map<string, JobState>();
   const ancestors = (id: string): string[] => asList(jobs[id]!.needs).flatMap((n) => [n, ...ancestors(n)]);
@@ -234,8 +265,9 @@ export async function simulate(doc: Mapping, run: Run, repo: string, fail: Reado
     const job = jobs[id]!;
     const needs = Object.fromEntries(asList(job.needs).map((n) => [n, states.get(n)!]));
     const status = {
-      success: Object.values(needs).every((s) => s.result === 'success'),
+      success: Object.values(needs).every((s) => s.result === 'success') && outcomes.runCancelled !== true,
       failure: ancestors(id).some((n) => states.get(n)!.result === 'failure'),
+      cancelled: outcomes.runCancelled === true,
     };
     const condition = String(job.if ?? '').trim().replace(/^\$\{\{(.*)\}\}$/s, '$1');
     const expression = condition === '' ? 'success()' : STATUS.test(condition) ? condition : `success() && (${condition})`;
@@ -244,15 +276,17 @@ export async function simulate(doc: Mapping, run: Run, repo: string, fail: Reado
       states.set(id, { result: 'skipped', outputs: {} });
       continue;
     }
-    const outputs = job.outputs ? await jobOutputs(job, { ...context, env: doc.env ?? {} }, repo) : {};
-    states.set(id, { result: fail.has(id) ? 'failure' : 'success', outputs });
+    const outputs = job.outputs ? await jobOutputs(job, { ...context, env: doc.env ?? {} }, repo, run) : {};
+    states.set(id, { result: fail.has(id) ? 'failure' : outcomes.cancelled?.has(id) ? 'cancelled' : 'success', outputs });
   }
   return states;
 }
 
 /** Runs the job's scripts that have an id, then expands its `outputs:` from their GITHUB_OUTPUT. */
-async function jobOutputs(job: Mapping, context: Mapping, repo: string): Promise<Record<string, string>> {
+async function jobOutputs(job: Mapping, context: Mapping, repo: string, runOf: Run): Promise<Record<string, string>> {
   const steps: Record<string, { outputs: Record<string, string> }> = {};
+  // The checkout's origin has the release branch where the change started (fetch-depth: 0 fetches every branch).
+  await run('git', ['update-ref', `refs/remotes/origin/${runOf.release}`, runOf.base], { cwd: repo });
   for (const step of job.steps as Mapping[]) {
     if (typeof step.run !== 'string' || typeof step.id !== 'string') continue;
     const outputFile = join(mkdtempSync(join(tmpdir(), 'mlgen-gh-out-')), 'output');

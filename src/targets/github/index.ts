@@ -6,6 +6,7 @@ import type { RenderedFile } from '../../files/index.js';
 import type { Plan } from '../../plan/index.js';
 import type { Target } from '../types.js';
 import { applyOverrides, serializeWorkflow, workflowDocument } from './render.js';
+import { preamble } from './preamble.js';
 import { ACTIONLINT_CONFIG_PATH, actionlintConfig, customLabels } from './runners.js';
 import { buildWorkflows } from './workflows.js';
 
@@ -16,7 +17,7 @@ export function renderGitHub(plan: Plan): RenderedFile[] {
   const workflows = buildWorkflows(plan);
   const files: RenderedFile[] = workflows.map((workflow) => ({
     path: `${WORKFLOWS_DIR}/${workflow.file}`,
-    body: serializeWorkflow(applyOverrides(workflowDocument(workflow), plan.overrides.github)),
+    body: preamble(plan, workflow) + serializeWorkflow(applyOverrides(workflowDocument(workflow), plan.overrides.github)),
     comment: '#',
   }));
   const labels = customLabels(workflows);

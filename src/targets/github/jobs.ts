@@ -1,202 +1,172 @@
 /**
  * Jobs of one workflow: each plan job becomes one job with the same id (the canary becomes
- * one job per traffic step), plus helpers named after what they serve: `changes` decides
- * whether training runs, `canary-rollback` undoes a failed canary, `notify` reports failure.
+ * one job per phase, plus `canary-rollback`), plus helpers named after what they serve:
+ * `changes` decides whether training runs, `notify` reports a failed, timed-out or cancelled run.
  */
-import { commandOf } from '../../plan/types.js';
-import { jobsIn, needsIn, type PipelineId, type Plan, type PlanJob, type Runtime } from '../../plan/index.js';
-import type { Job, Step } from './model.js';
-import { checkoutStep, commandStep, preparationSteps, runtimeSteps, uploadStep } from './steps.js';
-import { exprString, literal, shellWord } from './text.js';
+import { literal } from '../../escape/github.js';
+import { jobsIn, needsIn, type CacheKind, type HelperJob, type PipelineId, type Plan, type PlanJob, type Runtime } from '../../plan/index.js';
+import { changesEnv, PHASE_FAILED, RUN_FAILED, releaseCondition, SAME_REPOSITORY } from './conditions.js';
+import type { Job, Permissions, Step } from './model.js';
+import { GHCR } from './registry.js';
+import { checkoutStep, preludeSteps, printStep } from './steps.js';
 
-export interface Conditions {
-  /** The `if:` of jobs that run only from the release branch. */
-  release: string;
+export const CHANGES_JOB = 'changes';
+const HELPER_TIMEOUT_MINUTES = 10;
+
+interface Context {
+  plan: Plan;
+  pipeline: PipelineId;
   /** Whether training waits for the `changes` job (CI with train.paths). */
   changes: boolean;
 }
 
-export const CHANGES_JOB = 'changes';
-export const NOTIFY_JOB = 'notify';
-export const ROLLBACK_JOB = 'canary-rollback';
-const HELPER_TIMEOUT_MINUTES = 10;
-
-export function buildJobs(plan: Plan, pipeline: PipelineId, conditions: Conditions): Job[] {
+export function buildJobs(plan: Plan, pipeline: PipelineId, changes: boolean): Job[] {
+  const context: Context = { plan, pipeline, changes };
   const jobs: Job[] = [];
-  if (conditions.changes) jobs.push(changesJob(plan));
-  /** The job that finishes each plan job: itself, or the canary's last step. */
+  if (changes) jobs.push(changesJob(plan, pipeline));
+  /** The job that finishes each plan job: itself, or the canary's last phase. */
   const finishedBy = new Map<string, string>();
   for (const job of jobsIn(plan, pipeline)) {
     const needs = needsIn(plan, job, pipeline).map((id) => finishedBy.get(id) ?? id);
-    const built = buildJob(plan, job, needs, conditions);
+    const built = buildJob(context, job, needs);
     jobs.push(...built.jobs);
     finishedBy.set(job.id, built.last);
   }
-  if (plan.notify) jobs.push(notifyJob(plan, commandOf(plan.notify), jobs.map((j) => j.id)));
+  if (plan.notify) jobs.push(notifyJob(context, plan.notify, jobs.map((j) => j.id)));
   return jobs;
 }
 
-function buildJob(plan: Plan, job: PlanJob, planNeeds: string[], conditions: Conditions): { jobs: Job[]; last: string } {
-  const needs = [...planNeeds];
-  let condition: string | undefined;
-  if (job.releaseOnly) condition = conditions.release;
-  if (job.kind === 'train' && conditions.changes) {
-    needs.push(CHANGES_JOB);
-    condition = `needs.${CHANGES_JOB}.outputs.train == 'true'`;
-  }
-  const base = baseJob(job.id, job.runtime, needs, condition);
-  const inContainer = base.container !== undefined;
-  const setup = [checkoutStep(), ...runtimeSteps(job, inContainer), ...preparationSteps(plan, job)];
-  const single = (steps: Step[], extra: Partial<Job> = {}) => ({ jobs: [{ ...base, ...extra, steps: [...setup, ...steps] }], last: job.id });
-  switch (job.kind) {
-    case 'check':
-    case 'data-test':
-    case 'predict':
-      return single([commandStep(plan, 'Run', job.run)]);
-    case 'train':
-      return single([commandStep(plan, 'Train', job.run), ...(job.artifacts.length > 0 ? [uploadStep(job.id, job.artifacts)] : [])]);
-    case 'evaluate':
-      return single([...(job.fetchBaseline ? [commandStep(plan, 'Fetch baseline', job.fetchBaseline)] : []), commandStep(plan, 'Check metric gates', job.run)]);
-    case 'package':
-      return single(packageSteps(plan, job), job.image?.startsWith('ghcr.io/') ? { permissions: { contents: 'read', packages: 'write' } } : {});
-    case 'staging':
-      return single([commandStep(plan, 'Deploy', job.run), ...(job.smoke ? [commandStep(plan, 'Smoke test', job.smoke)] : [])], deployment(plan, job.environment));
-    case 'production':
-      // Approval is the production environment's protection rule (required reviewers): see docs/github.md.
-      return single([commandStep(plan, 'Deploy', job.run)], deployment(plan, job.environment));
-    case 'canary':
-      return canaryJobs(plan, job, base, setup);
-    default: {
-      const unknown: never = job;
-      throw new Error(`unknown job kind ${JSON.stringify(unknown)}`);
-    }
-  }
+/** Clauses joined by `&&`, each in parentheses where it has an `||`. */
+function all(clauses: string[]): string | undefined {
+  return clauses.length === 0 ? undefined : clauses.length === 1 ? clauses[0] : clauses.map((c) => (c.includes('||') && !c.startsWith('(') ? `(${c})` : c)).join(' && ');
 }
 
-/** A job's runner and container come from its runtime (the plan leaves the image out where docker build runs). */
+/** Fork pull requests reach only GitHub-hosted runners (there they get no secrets: GitHub's default). */
+function forkGuard(context: Context, runtime: Runtime): string[] {
+  return context.pipeline === 'ci' && !runtime.hosted ? [SAME_REPOSITORY] : [];
+}
+
+/**
+ * PLAN-GAP: which caches a job may use lives only in the deprecated `job.setup.caches`; the
+ * plan should carry it beside the steps. Which of them a job restores is decided from its steps.
+ */
+function cachesOf(job: PlanJob): CacheKind[] {
+  return job.setup.caches;
+}
+
+function buildJob(context: Context, job: PlanJob, planNeeds: string[]): { jobs: Job[]; last: string } {
+  const { plan, pipeline } = context;
+  const needs = [...planNeeds];
+  const clauses: string[] = [];
+  if (job.releaseOnly) clauses.push(releaseCondition(plan, pipeline));
+  if (context.changes && decidesTraining(plan, job, pipeline)) {
+    needs.push(CHANGES_JOB);
+    clauses.push(`needs.${CHANGES_JOB}.outputs.train == 'true'`);
+  }
+  clauses.push(...forkGuard(context, job.runtime));
+  const base = baseJob(job.id, job.runtime, needs, all(clauses));
+  const prelude = preludeSteps(job, cachesOf(job), base.container !== undefined);
+  const extra: Partial<Job> = {
+    ...(Object.keys(job.env).length > 0 ? { env: { ...job.env } } : {}),
+    ...(job.environment ? { environment: environmentOf(job.environment) } : {}),
+    ...(loginsToGhcr(job) ? { permissions: GHCR_PERMISSIONS } : {}),
+  };
+  if (!job.canary) return { jobs: [{ ...base, ...extra, steps: [...prelude, ...job.steps.map(printStep)] }], last: job.id };
+
+  // One job per phase, in sequence, so each shift, soak and analysis shows apart.
+  const phases = job.canary.phases.map((phase, i, all_): Job => {
+    const phaseJob: Job = {
+      ...base,
+      ...extra,
+      id: phase.id,
+      needs: i === 0 ? base.needs : [all_[i - 1]!.id],
+      timeoutMinutes: phase.timeoutMinutes,
+      env: { ...phase.env },
+      steps: [...prelude, ...job.steps.map(printStep), ...phase.steps.map(printStep)],
+    };
+    // Every phase repeats the job's condition: each says on its own that it never runs for a pull request.
+    return phaseJob;
+  });
+  const jobs = [...phases];
+  const rollback = job.canary.rollback;
+  if (rollback) {
+    jobs.push({
+      ...baseJob(rollback.id, job.runtime, phases.map((p) => p.id), PHASE_FAILED),
+      ...extra,
+      env: { ...rollback.env },
+      steps: [...prelude, ...rollback.steps.map(printStep)],
+    });
+  }
+  return { jobs, last: phases.at(-1)?.id ?? job.id };
+}
+
+/**
+ * PLAN-GAP: the plan marks training and every job after it `followsTraining`; the one that
+ * waits for the `changes` job is the first of them (none of its needs follows training): the
+ * others are skipped with it, since a skipped need skips the job.
+ */
+function decidesTraining(plan: Plan, job: PlanJob, pipeline: PipelineId): boolean {
+  return job.followsTraining && !needsIn(plan, job, pipeline).some((id) => plan.jobs.find((j) => j.id === id)?.followsTraining);
+}
+
+const GHCR_PERMISSIONS: Permissions = { contents: 'read', packages: 'write' };
+
+/** The job logs in to ghcr.io with the workflow's token: only it may write packages. */
+function loginsToGhcr(job: PlanJob): boolean {
+  return job.steps.some((s) => s.type === 'registry-login' && s.registry === GHCR);
+}
+
+function environmentOf(environment: { name: string; url?: string }): Job['environment'] {
+  return environment.url ? { name: environment.name, url: literal(environment.url) } : { name: environment.name };
+}
+
+/** A job's runner and container come from its runtime; a GPU job's container gets the GPUs. */
 function baseJob(id: string, runtime: Runtime, needs: string[], condition: string | undefined): Omit<Job, 'steps'> {
   return {
     id,
     needs,
     ...(condition ? { if: condition } : {}),
     runsOn: runtime.runner.map(literal),
-    ...(runtime.image ? { container: literal(runtime.image) } : {}),
+    ...(runtime.image ? { container: { image: literal(runtime.image), ...(runtime.gpu ? { options: '--gpus all' } : {}) } } : {}),
     timeoutMinutes: runtime.timeoutMinutes,
   };
 }
 
-function deployment(plan: Plan, environment: { name: string; url?: string }): Partial<Job> {
-  return {
-    environment: environment.url ? { name: environment.name, url: literal(environment.url) } : { name: environment.name },
-    // Deploys to one environment queue up across runs and workflows; none is cancelled midway.
-    concurrency: { group: `${plan.name}-deploy-${environment.name}`, cancelInProgress: false },
-    env: { MLGEN_ENVIRONMENT: environment.name },
-  };
-}
-
-function packageSteps(plan: Plan, job: Extract<PlanJob, { kind: 'package' }>): Step[] {
-  const steps: Step[] = [];
-  if (job.login) steps.push(commandStep(plan, 'Log in to the registry', job.login));
-  if (job.image) {
-    if (!job.login && job.image.startsWith('ghcr.io/')) {
-      steps.push({
-        name: 'Log in to ghcr.io',
-        run: 'printf \'%s\' "$GHCR_TOKEN" | docker login ghcr.io --username "$GITHUB_ACTOR" --password-stdin',
-        env: { GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}' },
-      });
-    }
-    steps.push(commandStep(plan, 'Build image', literal(`docker build -f ${shellWord(job.dockerfile)} -t "$MLGEN_IMAGE" .`)));
-    steps.push(commandStep(plan, 'Push image', 'docker push "$MLGEN_IMAGE"'));
-  }
-  if (job.register) steps.push(commandStep(plan, 'Register model', job.register));
-  return steps;
-}
-
 /**
- * One job per traffic step, in sequence, so each step's shift, soak and analysis show apart;
- * a rollback job runs only when one of those steps failed (not when anything before them did).
+ * Decides whether train.paths changed with the plan's one script. A workflow skipped by
+ * `on.push.paths` would leave required checks pending; a job skipped by `if:` counts as passed.
+ * It runs on the host (git and the history are there, whatever the image lacks).
  */
-function canaryJobs(plan: Plan, job: Extract<PlanJob, { kind: 'canary' }>, base: Omit<Job, 'steps'>, setup: Step[]): { jobs: Job[]; last: string } {
-  const { environment, env, concurrency } = deployment(plan, job.environment);
-  const soakMinutes = Math.ceil(job.intervalSeconds / 60);
-  const stepJobs: Job[] = job.trafficSteps.map((percent, i) => ({
-    ...base,
-    id: `${job.id}-${percent}`,
-    needs: i === 0 ? base.needs : [`${job.id}-${job.trafficSteps[i - 1]}`],
-    // The soak is part of the step: it must fit in the job's time.
-    timeoutMinutes: base.timeoutMinutes + soakMinutes,
-    environment: environment!,
-    concurrency: concurrency!,
-    env: { ...env, MLGEN_CANARY_PERCENT: String(percent) },
-    steps: [
-      ...setup,
-      commandStep(plan, 'Shift traffic', job.run),
-      { name: `Soak for ${job.intervalSeconds} s`, run: `sleep ${job.intervalSeconds}` },
-      ...(job.analysis ? [commandStep(plan, 'Analyse', job.analysis)] : []),
-    ],
-  }));
-  const ids = stepJobs.map((j) => j.id);
-  const jobs = [...stepJobs];
-  if (job.rollback) {
-    const failed = ids.map((id) => `needs.${id}.result == 'failure'`).join(' || ');
-    jobs.push({
-      ...baseJob(ROLLBACK_JOB, job.runtime, ids, `failure() && (${failed})`),
-      environment: environment!,
-      env: env!,
-      steps: [...setup, commandStep(plan, 'Roll back', job.rollback)],
-    });
-  }
-  return { jobs, last: ids.at(-1)! };
-}
-
-/** Where helper jobs run: the manifest's defaults, with a short timeout. */
-function helperRuntime(plan: Plan): Runtime {
-  return { ...plan.runtime, timeoutMinutes: HELPER_TIMEOUT_MINUTES };
-}
-
-/**
- * Decides whether train.paths changed. A workflow skipped by `on.push.paths` would leave
- * required checks pending; a job skipped by `if:` counts as passed.
- */
-function changesJob(plan: Plan): Job {
-  const paths = plan.jobs.flatMap((j) => (j.kind === 'train' ? j.paths : []));
-  const pathspecs = paths.map((p) => literal(shellWord(`:(glob)${p}`))).join(' ');
-  const script = [
-    '# Pull requests compare with the base (the merge commit\'s first parent), pushes with the previous head.',
-    'case "$GITHUB_EVENT_NAME" in',
-    '  pull_request) base=$(git rev-parse --verify --quiet \'HEAD^1\' || true) ;;',
-    '  push) base=$BEFORE_SHA ;;',
-    '  *) base= ;;',
-    'esac',
-    '# A manual run, a new branch or rewritten history leaves nothing to compare: train.',
-    'if [ -n "$base" ] && git cat-file -e "$base^{commit}" 2>/dev/null; then',
-    `  if git diff --quiet "$base" HEAD -- ${pathspecs}; then train=false; else train=true; fi`,
-    'else',
-    '  train=true',
-    'fi',
+function changesJob(plan: Plan, pipeline: PipelineId): Job {
+  const { image: _image, ...runtime } = { ...plan.runtime, timeoutMinutes: HELPER_TIMEOUT_MINUTES };
+  // The script is the plan's; train.paths inside it are manifest text, never an expression.
+  const script = literal(plan.trainChanges!.script.trimEnd());
+  const indented = script
+    .split('\n')
+    .map((line) => (line === '' ? line : `  ${line}`))
+    .join('\n');
+  const run = [
+    'train_paths_changed() {',
+    indented,
+    '}',
+    'train=$(train_paths_changed)',
     'echo "train=$train" >> "$GITHUB_OUTPUT"',
     'echo "train.paths changed: $train"',
   ].join('\n');
-  // git history lives on the runner, not in an image that may lack git.
-  const { image: _image, ...runner } = helperRuntime(plan);
+  const guard = !runtime.hosted && pipeline === 'ci' ? SAME_REPOSITORY : undefined;
   return {
-    ...baseJob(CHANGES_JOB, runner, [], undefined),
+    ...baseJob(CHANGES_JOB, runtime, [], guard),
     outputs: { train: '${{ steps.diff.outputs.train }}' },
-    steps: [
-      checkoutStep({ 'fetch-depth': 0 }),
-      { name: 'Compare train.paths', id: 'diff', env: { BEFORE_SHA: '${{ github.event.before }}' }, run: `${script}\n` },
-    ],
+    steps: [checkoutStep({ 'fetch-depth': 0 }), { name: 'Compare train.paths', id: 'diff', env: changesEnv(plan), run: `${run}\n` }],
   };
 }
 
-function notifyJob(plan: Plan, command: string, needs: string[]): Job {
-  const runtime = helperRuntime(plan);
-  const base = baseJob(NOTIFY_JOB, runtime, needs, 'failure()');
-  const python: Step[] = base.container ? [] : [{ name: 'Set up Python', uses: 'setupPython', with: { 'python-version': runtime.python } }];
-  return { ...base, steps: [checkoutStep(), ...python, commandStep(plan, 'Notify', command)] };
-}
-
-/** `github.ref == 'refs/heads/<branch>'`. */
-export function onBranch(branch: string): string {
-  return `github.ref == ${exprString(`refs/heads/${branch}`)}`;
+function notifyJob(context: Context, notify: HelperJob, needs: string[]): Job {
+  const base = baseJob(notify.id, notify.runtime, needs, all([RUN_FAILED, ...forkGuard(context, notify.runtime)]));
+  const prelude = preludeSteps({ id: notify.id, steps: notify.steps, runtime: notify.runtime }, [], base.container !== undefined);
+  return {
+    ...base,
+    ...(Object.keys(notify.env).length > 0 ? { env: { ...notify.env } } : {}),
+    steps: [...prelude, ...notify.steps.map(printStep)],
+  };
 }

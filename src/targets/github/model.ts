@@ -2,6 +2,7 @@
  * A GitHub Actions workflow as mlgen builds it: camelCase and typed here, GitHub's own key
  * style (`runs-on`, `pull_request`, `timeout-minutes`) only in render.ts.
  */
+import type { PipelineId } from '../../plan/index.js';
 import type { ActionName } from './actions.js';
 
 export type Access = 'read' | 'write';
@@ -39,6 +40,12 @@ export interface Concurrency {
   cancelInProgress: boolean | string;
 }
 
+export interface Container {
+  image: string;
+  /** `docker create` options, e.g. `--gpus all`. */
+  options?: string;
+}
+
 interface StepCommon {
   name: string;
   id?: string;
@@ -56,11 +63,10 @@ export interface Job {
   /** A bare expression; GitHub adds `success() &&` unless it calls a status function. */
   if?: string;
   runsOn: string[];
-  container?: string;
+  container?: Container;
   timeoutMinutes: number;
   permissions?: Permissions;
   environment?: Environment;
-  concurrency?: Concurrency;
   outputs?: Record<string, string>;
   env?: Record<string, string>;
   steps: Step[];
@@ -69,6 +75,7 @@ export interface Job {
 export interface Workflow {
   /** The file name under .github/workflows/. */
   file: string;
+  pipeline: PipelineId;
   name: string;
   on: Triggers;
   permissions: Permissions;

@@ -52,11 +52,10 @@ function renderJob(job: Job): Mapping {
   if (job.needs.length > 0) out.needs = job.needs;
   if (job.if) out.if = job.if;
   out['runs-on'] = job.runsOn.length === 1 ? job.runsOn[0] : job.runsOn;
-  if (job.container) out.container = job.container;
+  if (job.container) out.container = job.container.options ? { image: job.container.image, options: job.container.options } : job.container.image;
   out['timeout-minutes'] = job.timeoutMinutes;
   if (job.permissions) out.permissions = renderPermissions(job.permissions);
   if (job.environment) out.environment = job.environment.url ? { name: job.environment.name, url: job.environment.url } : job.environment.name;
-  if (job.concurrency) out.concurrency = renderConcurrency(job.concurrency);
   if (job.outputs) out.outputs = job.outputs;
   if (job.env) out.env = job.env;
   out.steps = job.steps.map(renderStep);
@@ -82,9 +81,18 @@ function isMapping(value: unknown): value is Mapping {
 /**
  * The manifest's github overrides: merged into every workflow, except that an entry under
  * `jobs:` goes only where that job exists (a train override must not add a train job to predict).
+ * Variables merge by name, and mlgen's own (MLGEN_*, which commands and the plan's rules read)
+ * survive any override: an `env:` override cannot silently empty the pipeline.
  */
 export function applyOverrides(document: Mapping, overrides: Mapping | undefined): Mapping {
   if (!overrides) return document;
+  const merged = mergeOverrides(document, overrides);
+  const reserved = Object.entries(isMapping(document.env) ? document.env : {}).filter(([name]) => name.startsWith('MLGEN_'));
+  if (reserved.length === 0) return merged;
+  return { ...merged, env: { ...(isMapping(merged.env) ? merged.env : {}), ...Object.fromEntries(reserved) } };
+}
+
+function mergeOverrides(document: Mapping, overrides: Mapping): Mapping {
   const { jobs, ...rest } = overrides;
   let merged = deepMerge(document, rest);
   if (isMapping(jobs) && isMapping(merged.jobs)) {

@@ -1,19 +1,49 @@
 /**
- * Steps: how a job gets its checkout, Python, caches, dependencies, data and artifacts, and
- * how a manifest command becomes a `run:` step that sees the secrets.
+ * Steps: the plan's steps printed as GitHub steps, and what GitHub needs before them (git in
+ * a container, the checkout, Python on the host, caches). Each manifest command sees only its
+ * own step's secrets, as step `env:`; no script holds an expression.
  */
-import type { Plan, PlanJob } from '../../plan/index.js';
+import { shellWord } from '../../escape/shell.js';
+import { literal, secretRef, template } from '../../escape/github.js';
+import type { CacheKind, PlanJob, Runtime, Step as PlanStep } from '../../plan/index.js';
 import type { Step } from './model.js';
-import { literal } from './text.js';
+import { registryCredentials } from './registry.js';
 
-/** Secrets reach commands as step env, never as text in a script, and never reach the actions. */
-export function secretEnv(plan: Plan): Record<string, string> {
-  return Object.fromEntries(plan.secrets.map((name) => [name, `\${{ secrets.${name} }}`]));
+/** One plan step as a GitHub step. */
+export function printStep(step: PlanStep): Step {
+  switch (step.type) {
+    case 'shell':
+      return step.secrets.length > 0 ? { name: step.label, run: step.run, env: secretEnv(step.secrets) } : { name: step.label, run: step.run };
+    case 'venv':
+      return { name: step.label, run: venvScript(step.run, step.dir) };
+    case 'download':
+      return { name: step.label, uses: 'downloadArtifact', with: { name: step.from, path: literal(artifactRoot(step.paths)) } };
+    case 'upload':
+      return { name: step.label, uses: 'uploadArtifact', with: { name: step.name, path: step.paths.map(literal).join('\n'), 'if-no-files-found': 'error' } };
+    case 'soak':
+      return { name: step.label, run: `sleep ${step.seconds}` };
+    case 'registry-login': {
+      const { username, password } = registryCredentials(step.registry);
+      return { name: step.label, uses: 'dockerLogin', with: { registry: literal(step.registry), username, password } };
+    }
+    default: {
+      const unknown: never = step;
+      throw new Error(`unknown step ${JSON.stringify(unknown)}`);
+    }
+  }
 }
 
-/** A manifest command, verbatim: the serializer escapes it for YAML, and it cannot hold `${{`. */
-export function commandStep(plan: Plan, name: string, run: string): Step {
-  return plan.secrets.length > 0 ? { name, run, env: secretEnv(plan) } : { name, run };
+function secretEnv(names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, secretRef(name)]));
+}
+
+/**
+ * The plan's venv command, then its `bin` first on PATH and VIRTUAL_ENV for every later step
+ * of the job (GitHub reads $GITHUB_PATH and $GITHUB_ENV between steps, in containers too).
+ */
+function venvScript(create: string, dir: string): string {
+  const path = `"$GITHUB_WORKSPACE"/${shellWord(dir)}`;
+  return [create, `echo ${path}/bin >> "$GITHUB_PATH"`, `echo VIRTUAL_ENV=${path} >> "$GITHUB_ENV"`].join('\n');
 }
 
 export function checkoutStep(extra: Record<string, string | number | boolean> = {}): Step {
@@ -21,51 +51,67 @@ export function checkoutStep(extra: Record<string, string | number | boolean> = 
   return { name: 'Check out', uses: 'checkout', with: { 'persist-credentials': false, ...extra } };
 }
 
-const PIP_FILES = ['**/requirements*.txt', '**/pyproject.toml'];
+/**
+ * actions/checkout falls back to a REST tarball (no .git) when the container has no git, and
+ * DVC then fails. The job keeps its image (its tools are there), so git is installed into it
+ * first with whatever package manager the image has; an image that cannot install it fails
+ * here, saying so, instead of later in `dvc pull`.
+ */
+const INSTALL_GIT = [
+  'if command -v git >/dev/null 2>&1; then exit 0; fi',
+  'if command -v apt-get >/dev/null 2>&1; then apt-get update -qq && apt-get install -y -qq --no-install-recommends git ca-certificates',
+  'elif command -v apk >/dev/null 2>&1; then apk add --no-cache git',
+  'elif command -v dnf >/dev/null 2>&1; then dnf install -y git',
+  'elif command -v microdnf >/dev/null 2>&1; then microdnf install -y git',
+  'elif command -v yum >/dev/null 2>&1; then yum install -y git',
+  'else echo "::error::this job needs git (DVC reads the repository) and the image has no package manager mlgen knows: use an image with git"; exit 1',
+  'fi',
+].join('\n');
+
+/** What a job needs before its plan steps: git and the checkout, Python on the host, its caches. */
+export function preludeSteps(job: Pick<PlanJob, 'id' | 'steps' | 'runtime'>, caches: CacheKind[], inContainer: boolean): Step[] {
+  const steps: Step[] = [];
+  if (inContainer && job.runtime.git) steps.push({ name: 'Install git', run: INSTALL_GIT });
+  // History too: the plan's git jobs read the repository (DVC) or diff it.
+  steps.push(checkoutStep(job.runtime.git ? { 'fetch-depth': 0 } : {}));
+  // In a container the image brings its own Python (setup-python's builds target the runner's OS).
+  if (!inContainer) steps.push(setupPython(job.runtime));
+  steps.push(...cacheSteps(job.id, job.steps, caches));
+  return steps;
+}
+
+export function setupPython(runtime: Runtime): Step {
+  // No `cache: pip`: setup-python fails when no requirements file or pyproject exists; the
+  // pip cache is actions/cache below, which only warns.
+  return { name: 'Set up Python', uses: 'setupPython', with: { 'python-version': runtime.python } };
+}
+
+const PIP_FILES = ['**/requirements*.txt', '**/pyproject.toml', '**/setup.cfg', '**/setup.py'];
+const DVC_FILES = ['**/dvc.lock', '**/*.dvc'];
 
 /**
- * Python and caches. In a container the image brings its own Python, and setup-python's
- * builds target the runner's OS, so only the pip cache directory is cached there.
+ * A key that changes with the files it depends on; with none of them, the run's commit (a
+ * constant key would be saved once and never refreshed). Each job has its own key so parallel
+ * jobs never race to save one, and restores the newest of its own, then anyone's.
  */
-export function runtimeSteps(job: PlanJob, inContainer: boolean): Step[] {
-  const steps: Step[] = [];
-  const pip = job.setup.caches.includes('pip');
-  if (!inContainer) {
-    const cache: Record<string, string> = pip ? { cache: 'pip', 'cache-dependency-path': PIP_FILES.join('\n') } : {};
-    steps.push({ name: 'Set up Python', uses: 'setupPython', with: { 'python-version': job.runtime.python, ...cache } });
-  } else if (pip) {
-    const files = PIP_FILES.map((f) => `'${f}'`).join(', ');
-    steps.push({
-      name: 'Cache pip',
-      uses: 'cache',
-      with: { path: '~/.cache/pip', key: `pip-\${{ runner.os }}-\${{ hashFiles(${files}) }}`, 'restore-keys': 'pip-${{ runner.os }}-' },
-    });
-  }
-  if (job.setup.caches.includes('dvc')) {
-    steps.push({ name: 'Cache DVC', uses: 'cache', with: { path: '.dvc/cache', key: "dvc-${{ hashFiles('dvc.lock') }}", 'restore-keys': 'dvc-' } });
-  }
-  return steps;
-}
-
-/** Install commands, data pull and the artifacts of earlier jobs, in that order. */
-export function preparationSteps(plan: Plan, job: PlanJob): Step[] {
-  const steps = job.setup.install.map((command) => commandStep(plan, 'Install', command));
-  if (job.setup.pullData) steps.push(commandStep(plan, 'Pull data', job.setup.pullData));
-  for (const id of job.setup.downloads) {
-    const source = plan.jobs.find((j) => j.id === id);
-    const paths = source?.kind === 'train' ? source.artifacts : [];
-    if (paths.length === 0) continue; // nothing was uploaded
-    steps.push({ name: `Download ${id} artifacts`, uses: 'downloadArtifact', with: { name: id, path: literal(artifactRoot(paths)) } });
-  }
-  return steps;
-}
-
-export function uploadStep(id: string, paths: string[]): Step {
+function cacheStep(kind: CacheKind, jobId: string, path: string, files: string[]): Step {
+  const hash = `hashFiles(${files.map((f) => `'${f}'`).join(', ')}) || github.sha`;
+  const prefix = `${kind}-${template('runner.os')}-`;
   return {
-    name: `Upload ${id} artifacts`,
-    uses: 'uploadArtifact',
-    with: { name: id, path: paths.map(literal).join('\n'), 'if-no-files-found': 'error' },
+    name: kind === 'pip' ? 'Cache pip' : 'Cache DVC',
+    uses: 'cache',
+    with: { path, key: `${prefix}${jobId}-${template(hash)}`, 'restore-keys': `${prefix}${jobId}-\n${prefix}` },
   };
+}
+
+/** Only the caches a job uses: pip where it installs, DVC where it pulls data. */
+function cacheSteps(jobId: string, steps: PlanStep[], caches: CacheKind[]): Step[] {
+  const out: Step[] = [];
+  const installs = steps.some((s) => s.type === 'shell' && s.role === 'install');
+  const pulls = steps.some((s) => s.type === 'shell' && s.role === 'pull-data');
+  if (caches.includes('pip') && installs) out.push(cacheStep('pip', jobId, '~/.cache/pip', PIP_FILES));
+  if (caches.includes('dvc') && pulls) out.push(cacheStep('dvc', jobId, '.dvc/cache', DVC_FILES));
+  return out;
 }
 
 const GLOB = /[*?[]/;

@@ -4,9 +4,10 @@
  */
 import type { PipelineId, Plan, TrainMode } from '../../plan/index.js';
 import { TRAIN_MODES } from '../../plan/index.js';
-import { buildJobs, onBranch } from './jobs.js';
+import { exprString } from '../../escape/github.js';
+import { workflowConcurrency } from './conditions.js';
+import { buildJobs } from './jobs.js';
 import type { Triggers, Workflow } from './model.js';
-import { exprString } from './text.js';
 
 export function workflowFile(pipeline: PipelineId): string {
   return `mlgen-${pipeline}.yml`;
@@ -17,33 +18,28 @@ export function buildWorkflows(plan: Plan): Workflow[] {
 }
 
 function buildWorkflow(plan: Plan, pipeline: PipelineId): Workflow {
-  const onRelease = onBranch(plan.releaseBranch);
-  // Forks run their own copies of workflows; they never package or deploy.
-  const notFork = '!github.event.repository.fork';
-  const trainPaths = plan.jobs.some((j) => j.kind === 'train' && j.paths.length > 0);
-  const release =
-    pipeline === 'ci'
-      ? `${onRelease} && (github.event_name == 'push' || github.event_name == 'workflow_dispatch') && ${notFork}`
-      : `${onRelease} && ${notFork}`;
+  const trainPaths = plan.trainChanges !== undefined;
   const workflow: Workflow = {
     file: workflowFile(pipeline),
+    pipeline,
     name: `${plan.name} ${pipeline}`,
     on: triggers(plan, pipeline),
     permissions: { contents: 'read' },
     env: variables(plan, pipeline),
-    jobs: buildJobs(plan, pipeline, { release, changes: pipeline === 'ci' && trainPaths }),
+    jobs: buildJobs(plan, pipeline, pipeline === 'ci' && trainPaths),
   };
-  if (pipeline === 'ci') {
-    // A new push to a pull request supersedes its running checks; other runs never share a group.
-    workflow.concurrency = { group: '${{ github.workflow }}-${{ github.event.pull_request.number || github.run_id }}', cancelInProgress: true };
-  }
+  const deploys = plan.jobs.some((j) => j.pipelines.includes(pipeline) && j.lock !== undefined);
+  const concurrency = workflowConcurrency(plan, pipeline, deploys);
+  if (concurrency) workflow.concurrency = concurrency;
   return workflow;
 }
 
 function triggers(plan: Plan, pipeline: PipelineId): Triggers {
   switch (pipeline) {
     case 'ci':
-      // Every branch (not tags): training is decided inside the run, never by path filters.
+      // Every branch (not tags): training is decided inside the run, never by path filters. A
+      // push to a pull request's branch starts both events; they share one concurrency group
+      // (conditions.ts), so the newer cancels the older and the work runs once.
       return { push: { branches: ['**'] }, pullRequest: true, workflowDispatch: { inputs: {} } };
     case 'predict':
       return {

@@ -99,18 +99,23 @@ describe('github run variables', () => {
     expect(jobs.staging!.env).toEqual({ MLGEN_ENVIRONMENT: 'staging' });
     expect(jobs['canary-50']!.env).toEqual({ MLGEN_ENVIRONMENT: 'canary', MLGEN_CANARY_PERCENT: '50' });
     expect(jobs.production!.environment).toEqual({ name: 'production', url: 'https://api.example.com' });
-    expect(jobs.production!.concurrency).toEqual({ group: 'house-prices-deploy-production', 'cancel-in-progress': false });
+    // The deploy lock is the workflow's (rules.test.ts, rule 6): a job-level group would let a newer pending job cancel an older one.
+    expect(jobs.production!.concurrency).toBeUndefined();
   });
 });
 
 describe('github training decision', () => {
-  it('a push that creates a branch (no previous commit) trains', async () => {
-    const repo = await gitRepo('mlgen-unrelated/NOTES.txt');
+  // The contract's rule: a new branch (no previous commit) compares with its merge base with the release branch.
+  it.each([
+    ['src/x/y', 'true'],
+    ['mlgen-unrelated/NOTES.txt', 'false'],
+  ])('a push that creates a branch changing %s trains: %s', async (changed, expected) => {
+    const repo = await gitRepo(changed);
     const run = eventRun(spec.plan, { kind: 'push', branch: 'feature' }, repo);
     (run.github.event as Mapping).before = '0000000000000000000000000000000000000000';
     const states = await simulate(workflowDoc(file('mlgen-ci.yml')), run, repo.dir);
-    expect(states.get('changes')!.outputs).toEqual({ train: 'true' });
-    expect(states.get('train')!.result).toBe('success');
+    expect(states.get('changes')!.outputs).toEqual({ train: expected });
+    expect(states.get('train')!.result).toBe(expected === 'true' ? 'success' : 'skipped');
   });
 
   it('a push outside train.paths skips training and reports the skip as passed', async () => {
@@ -213,7 +218,7 @@ describe('github escaping', () => {
     const context = { github: { sha: 'abc' }, inputs: {} };
     expect(expand(jobs.train!.container as string, context)).toBe(manifest.defaults.image);
     expect((jobs.train!['runs-on'] as string[]).map((l) => expand(l, context))).toEqual(manifest.defaults.runner);
-    const upload = (jobs.train!.steps as Mapping[]).find((s) => s.name === 'Upload train artifacts')!;
+    const upload = (jobs.train!.steps as Mapping[]).find((s) => s.name === 'Upload artifacts')!;
     expect(expand((upload.with as Mapping).path as string, context)).toBe(manifest.train.artifacts[0]);
     expect(expand((jobs.staging!.environment as Mapping).url as string, context)).toBe(manifest.deploy.staging.url);
     const diff = (jobs.changes!.steps as Mapping[]).find((s) => s.id === 'diff')!;
