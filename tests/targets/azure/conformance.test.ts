@@ -67,7 +67,7 @@ describe('azure conformance', () => {
     const { plan, files } = get('spec-complete');
     expect(plan.secrets.length).toBeGreaterThan(0);
     const scripts = azureScripts(files);
-    const commands = plan.jobs.flatMap((j) => [...j.steps, ...(j.canary?.phases.flatMap((p) => p.steps) ?? []), ...(j.canary?.rollback?.steps ?? [])]).flatMap((s) => (s.type === 'shell' ? [s] : []));
+    const commands = plan.jobs.flatMap((j) => [...j.steps, ...(j.canary?.phases.flatMap((p) => p.steps) ?? []), ...(j.canary?.rollback?.steps ?? [])]).concat(plan.notify?.steps ?? []).flatMap((s) => (s.type === 'shell' ? [s] : []));
     let checked = 0;
     for (const script of scripts) {
       const step = commands.find((c) => c.run === script.script);
