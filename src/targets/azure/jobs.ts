@@ -35,6 +35,15 @@ function phaseSteps(steps: Steps, job: PlanJob, own: readonly PlanStep[]): Step[
   return [...agentSteps(steps, job), ...steps.print(own, PERCENT)];
 }
 
+/**
+ * Steps of a job that must also run after the run was cancelled (rollback, notify). A step's
+ * default condition is `succeeded()`, false once the run is cancelled; `not(failed())` still
+ * stops at a failing step of the job itself (https://learn.microsoft.com/azure/devops/pipelines/process/expressions#job-status-functions).
+ */
+export function evenIfCancelled(steps: Step[]): Step[] {
+  return steps.map((step) => ('checkout' in step || 'bash' in step || 'task' in step ? { ...step, condition: 'not(failed())' } : step));
+}
+
 export function agentJob(steps: Steps, job: PlanJob): AgentJob {
   return { kind: 'job', ...base(job), steps: agentSteps(steps, job) };
 }
@@ -113,7 +122,7 @@ export function rollbackJob(steps: Steps, job: PlanJob, canary: CanaryPlan): Age
     dependsOn: [canaryId],
     condition: `in(dependencies.${canaryId}.result, ${exprString('Failed')}, ${exprString('Canceled')})`,
     variables: { ...rollback.env },
-    steps: agentSteps(steps, job, rollback.steps),
+    steps: evenIfCancelled(agentSteps(steps, job, rollback.steps)),
   };
 }
 

@@ -98,9 +98,9 @@ export interface Hook {
 export type Job = AgentJob | ServerJob | DeploymentJob;
 
 export type Step =
-  | { checkout: 'self'; fetchDepth?: number; displayName?: string }
+  | { checkout: 'self'; fetchDepth?: number; displayName?: string; condition?: string }
   | { bash: string; displayName: string; name?: string; condition?: string; env?: Record<string, string> }
-  | { task: string; displayName: string; inputs: Record<string, string | boolean> }
+  | { task: string; displayName: string; inputs: Record<string, string | boolean>; condition?: string }
   | { publish: string; artifact: string; displayName: string }
   | { download: 'none' };
 

@@ -12,7 +12,7 @@ import { changesStage } from './changes.js';
 import { CHANGES_ID, checksTrainPaths, print, stageCondition, type Expr } from './conditions.js';
 import { headerComment } from './header.js';
 import { stageId } from './ids.js';
-import { agentJob, deployJobs } from './jobs.js';
+import { agentJob, deployJobs, evenIfCancelled } from './jobs.js';
 import { toDocument, toMergeable, type AzurePipeline, type Job, type RuntimeParameter, type Stage } from './model.js';
 import { mergeOverrides } from './overrides.js';
 import { containerFor, poolFor, Steps } from './steps.js';
@@ -153,11 +153,13 @@ function notifyStage(plan: Plan, steps: Steps, after: string[]): Stage {
     kind: 'job',
     id: stageId(notify.id),
     displayName: notify.title,
+    // The stage decides; the job runs after a cancel too (its default succeeded() would not).
+    condition: 'always()',
     pool: poolFor(notify.runtime),
     ...(container ? { container } : {}),
     timeoutInMinutes: notify.runtime.timeoutMinutes,
     variables: { ...notify.env },
-    steps: [...steps.prelude(notify.runtime), ...steps.print(notify.steps)],
+    steps: evenIfCancelled([...steps.prelude(notify.runtime), ...steps.print(notify.steps)]),
   };
   const terms: Expr[] = ['failed()', 'canceled()', { fn: 'in', args: [exprString('Canceled'), ...after.map((id) => `dependencies.${id}.result`)] }];
   let condition: Expr = { fn: 'or', args: terms };
