@@ -12,21 +12,14 @@
  * Everything else deep-merges as before.
  */
 import { deepMerge } from '../../files/index.js';
+import { TargetInputError } from '../types.js';
 import { isMapping } from './model.js';
 
 type Doc = Record<string, unknown>;
 type Variables = Record<string, unknown>;
 
 /** Thrown for an override that would disable the pipeline; `path` is its manifest key path. */
-export class OverrideRefused extends Error {
-  constructor(
-    message: string,
-    readonly path: (string | number)[],
-    readonly hint: string,
-  ) {
-    super(message);
-  }
-}
+export class OverrideRefused extends TargetInputError {}
 
 const BASE_PATH = ['overrides', 'azure', 'variables'];
 const HINT = 'mlgen sets MLGEN_* and mlgen.* itself and its stage conditions read them; name another variable, or change the manifest instead';
