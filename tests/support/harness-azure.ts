@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import type { GeneratedFile } from '../../src/files/index.js';
 import type { Plan, PlanEvent } from '../../src/plan/index.js';
 import { expandMacros, parseExpression } from '../targets/azure/expressions.js';
-import { predefined, rootVariables, simulate, stepListsOf, triggerFor, type SimulateOptions, type Trigger } from '../targets/azure/simulate.js';
+import { checkoutFindings, predefined, rootVariables, simulate, stepListsOf, triggerFor, type SimulateOptions, type Trigger } from '../targets/azure/simulate.js';
 import type { TargetHarness } from './harness.js';
 
 type Doc = Record<string, any>;
@@ -81,7 +81,7 @@ export function structuralFindings(doc: Doc): string[] {
       if (!deps.includes(from) || !hasStep) findings.push(`stage ${id} reads output ${match[0]}, which no dependency publishes`);
     }
   }
-  return findings;
+  return [...findings, ...checkoutFindings(doc)];
 }
 
 function expressionFindings(where: string, condition: unknown): string[] {

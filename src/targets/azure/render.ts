@@ -15,7 +15,7 @@ import { stageId } from './ids.js';
 import { agentJob, deployJobs, evenIfCancelled } from './jobs.js';
 import { toDocument, toMergeable, type AzurePipeline, type Job, type RuntimeParameter, type Stage } from './model.js';
 import { mergeOverrides } from './overrides.js';
-import { containerFor, poolFor, Steps } from './steps.js';
+import { cachesOf, containerFor, poolFor, Steps } from './steps.js';
 
 export const PIPELINE_FILE = 'azure-pipelines.yml';
 
@@ -71,7 +71,7 @@ function variablesFor(plan: Plan, steps: Steps): AzurePipeline['variables'] {
     MLGEN_MODEL_VERSION: '${{ parameters.modelVersion }}',
   };
   if (plan.image) variables.MLGEN_IMAGE = `${plan.image}:$(Build.SourceVersion)`;
-  if (plan.jobs.some((j) => j.setup.caches.includes('pip') && j.runtime.venv)) variables.PIP_CACHE_DIR = '$(Pipeline.Workspace)/.pip';
+  if (plan.jobs.some((j) => cachesOf(j).includes('pip'))) variables.PIP_CACHE_DIR = '$(Pipeline.Workspace)/.pip';
   Object.assign(variables, steps.dollarParenVariable());
 
   const cases: [string, Record<string, string>][] = [];

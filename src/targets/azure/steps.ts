@@ -45,7 +45,8 @@ const DVC_KEY_FILES = '**/dvc.lock, **/*.dvc, azure-pipelines.yml';
  * this is the one place that reads it, until the plan carries caches next to the steps.
  */
 export function cachesOf(job: PlanJob): CacheKind[] {
-  return job.setup.caches.filter((c) => (c === 'pip' ? job.runtime.venv !== undefined : job.setup.pullData !== undefined));
+  const pullsData = job.steps.some((s) => s.type === 'shell' && s.role === 'pull-data');
+  return job.setup.caches.filter((c) => (c === 'pip' ? job.runtime.venv !== undefined : pullsData));
 }
 
 export class Steps {

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { fixtureText, generateFor } from '../../support/harness.js';
 import { AZURE_FILE, azureDocument, schemaFindings, simulateRun, structuralFindings } from '../../support/harness-azure.js';
-import type { History } from './simulate.js';
+import { checkoutFindings, lockQueue, type History } from './simulate.js';
 
 type Doc = Record<string, any>;
 
@@ -134,6 +134,17 @@ describe('rule 6: one lock for the whole deploy chain, runs queued in order', ()
     expect(withEnvironments.map((s) => s.stage)).toEqual(['deploy_chain']);
     expect((withEnvironments[0]!.jobs as Doc[]).filter((j) => j.environment).map((j) => j.environment)).toEqual(['staging', 'canary', 'production']);
     expect(spec.doc.lockBehavior).toBe('sequential');
+  });
+
+  it('three release runs waiting for the lock all deploy, in order; the default runLatest would cancel two (control)', () => {
+    expect(lockQueue(spec.doc, ['run-1', 'run-2', 'run-3'])).toEqual({ deploys: ['run-1', 'run-2', 'run-3'], cancelled: [] });
+    expect(lockQueue({ ...spec.doc, lockBehavior: undefined }, ['run-1', 'run-2', 'run-3'])).toEqual({ deploys: ['run-3'], cancelled: ['run-1', 'run-2'] });
+  });
+
+  it('every deployment hook that runs a script checks out the repository first (deployment jobs do not by themselves)', () => {
+    expect(checkoutFindings(spec.doc)).toEqual([]);
+    const stripped = JSON.parse(JSON.stringify(spec.doc, (k, v) => (Array.isArray(v) ? v.filter((s: Doc) => s?.checkout === undefined) : v)));
+    expect(checkoutFindings(stripped).length).toBeGreaterThanOrEqual(4);
   });
 
   it('a retrain that deploys runs the same stage, so it queues on the same lock', async () => {

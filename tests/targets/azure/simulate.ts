@@ -327,3 +327,37 @@ export function stepListsOf(job: Doc): { hook: string; steps: Doc[]; variables: 
   }
   return lists;
 }
+
+/**
+ * Deployment jobs check out nothing unless a step says `checkout: self`
+ * (https://learn.microsoft.com/azure/devops/pipelines/process/deployment-jobs: "A deployment job
+ * doesn't automatically clone the source repo"); every lifecycle hook is a job of its own, so
+ * each hook that runs a script needs its own checkout first. Agent jobs check out by themselves.
+ */
+export function checkoutFindings(doc: Doc): string[] {
+  const findings: string[] = [];
+  for (const stage of (doc.stages ?? []) as Doc[]) {
+    for (const job of (stage.jobs ?? []) as Doc[]) {
+      if (job.deployment === undefined) continue;
+      for (const list of stepListsOf(job)) {
+        const firstScript = list.steps.findIndex((s) => typeof s.bash === 'string');
+        const checkout = list.steps.findIndex((s) => s.checkout === 'self');
+        if (firstScript >= 0 && (checkout < 0 || checkout > firstScript)) findings.push(`deployment ${job.deployment} ${list.hook}: a script runs with no checkout of the repository`);
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * Which of several runs waiting for the same exclusive lock deploy, in queue order
+ * (https://learn.microsoft.com/azure/devops/pipelines/process/approvals#exclusive-lock): with
+ * `lockBehavior: sequential` every run takes the lock in turn; with `runLatest`, the default,
+ * only the latest waiting run does and the older waiting ones are cancelled.
+ */
+export function lockQueue(doc: Doc, waiting: readonly string[]): { deploys: string[]; cancelled: string[] } {
+  const behavior = String(doc.lockBehavior ?? 'runLatest');
+  if (behavior === 'sequential') return { deploys: [...waiting], cancelled: [] };
+  const latest = waiting.at(-1);
+  return { deploys: latest === undefined ? [] : [latest], cancelled: waiting.slice(0, -1) };
+}
