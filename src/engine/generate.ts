@@ -7,6 +7,8 @@ import { renderGateScript } from '../gate/index.js';
 import { loadManifest, type Diagnostic, type Manifest } from '../manifest/index.js';
 import { compilePlan, type Plan, type TargetId } from '../plan/index.js';
 import { targetFor } from '../targets/registry.js';
+import { TargetInputError } from '../targets/types.js';
+import { LineCounter, parseDocument } from 'yaml';
 import { VERSION } from '../version.js';
 
 export interface GenerateOptions {
@@ -27,9 +29,28 @@ export function generate(text: string, options: GenerateOptions): GenerateResult
   if (!loaded.ok) return loaded;
   const plan = compilePlan(loaded.manifest);
   const targets = options.targets ?? plan.targets;
-  const rendered = targets.flatMap((id) => targetFor(id).render(plan));
+  let rendered;
+  try {
+    rendered = targets.flatMap((id) => targetFor(id).render(plan));
+  } catch (error) {
+    if (error instanceof TargetInputError) return { ok: false, diagnostics: [diagnosticAt(text, options.file ?? options.manifestPath, error)] };
+    throw error;
+  }
   if (plan.gate && rendered.length > 0) rendered.push(renderGateScript(plan.gate));
   const info = { manifestPath: options.manifestPath, manifestHash: shortHash(text), version: VERSION };
   const files = rendered.map((file) => addHeader(file, info)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { ok: true, manifest: loaded.manifest, plan, files, targets, diagnostics: [] };
+}
+
+/** A target's refusal as a diagnostic at the place in the manifest it names (the nearest existing key). */
+function diagnosticAt(text: string, file: string, error: TargetInputError): Diagnostic {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  let node: { range?: [number, number, number] | null } | undefined;
+  for (let n = error.path.length; n > 0 && !node?.range; n--) node = doc.getIn(error.path.slice(0, n), true) as typeof node;
+  const [start, end] = node?.range ?? [0, 1];
+  const { line, col } = lines.linePos(start);
+  const diagnostic: Diagnostic = { file, line: Math.max(1, line), column: Math.max(1, col), length: Math.max(1, end - start), severity: 'error', message: error.message, path: error.path };
+  if (error.hint) diagnostic.hint = error.hint;
+  return diagnostic;
 }

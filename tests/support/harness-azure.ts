@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import type { GeneratedFile } from '../../src/files/index.js';
 import type { Plan, PlanEvent } from '../../src/plan/index.js';
 import { expandMacros, parseExpression } from '../targets/azure/expressions.js';
-import { predefined, rootVariables, simulate, stepListsOf, triggerFor, type Trigger } from '../targets/azure/simulate.js';
+import { checkoutFindings, predefined, rootVariables, simulate, stepListsOf, triggerFor, type SimulateOptions, type Trigger } from '../targets/azure/simulate.js';
 import type { TargetHarness } from './harness.js';
 
 type Doc = Record<string, any>;
@@ -36,8 +36,20 @@ export function azureDocument(files: readonly GeneratedFile[]): Doc | undefined 
 /** Schema findings for one file's text: the schema types every scalar as a string, as Azure reads it. */
 export function schemaFindings(text: string): string[] {
   const validate = schemaValidator();
-  if (validate(parse(text, { schema: 'failsafe' }))) return [];
+  if (validate(taskBooleans(parse(text, { schema: 'failsafe' })))) return [];
   return (validate.errors ?? []).map((e) => `schema: ${e.instancePath || '/'} ${e.message ?? ''}`);
+}
+
+/**
+ * The one place the schema types a scalar as a YAML boolean: task inputs such as
+ * ManualValidation@1's allowApproversToApproveTheirOwnRuns. `true`/`false` there are read as booleans.
+ */
+function taskBooleans(node: unknown, key = ''): unknown {
+  if (Array.isArray(node)) return node.map((n) => taskBooleans(n));
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, key === 'inputs' && (v === 'true' || v === 'false') ? v === 'true' : taskBooleans(v, k)]));
+  }
+  return node;
 }
 
 /** Rules the Azure server applies that the schema does not. */
@@ -69,7 +81,7 @@ export function structuralFindings(doc: Doc): string[] {
       if (!deps.includes(from) || !hasStep) findings.push(`stage ${id} reads output ${match[0]}, which no dependency publishes`);
     }
   }
-  return findings;
+  return [...findings, ...checkoutFindings(doc)];
 }
 
 function expressionFindings(where: string, condition: unknown): string[] {
@@ -88,13 +100,14 @@ function planIds(plan: Plan, nativeIds: string[]): string[] {
   return plan.jobs.map((j) => j.id).filter((id) => ran.has(id));
 }
 
-export async function simulateRun(files: readonly GeneratedFile[], plan: Plan, event: PlanEvent, pathsChanged: boolean, failing?: ReadonlySet<string>) {
+export async function simulateRun(files: readonly GeneratedFile[], plan: Plan, event: PlanEvent, pathsChanged: boolean, failing?: ReadonlySet<string>, more: Partial<SimulateOptions> & { fork?: boolean } = {}) {
   const doc = azureDocument(files);
   if (!doc) return [];
   const trigger = triggerFor(doc, plan, event);
   if (!trigger) return [];
-  const train = plan.jobs.find((j) => j.kind === 'train');
-  return simulate(doc, trigger, { pathsChanged, trainPaths: train?.kind === 'train' ? train.paths : [], ...(failing ? { failing } : {}) });
+  const { fork, ...options } = more;
+  if (fork) trigger.fork = true;
+  return simulate(doc, trigger, { pathsChanged, trainPaths: plan.trainChanges?.paths ?? [], releaseBranch: plan.releaseBranch, ...(failing ? { failing } : {}), ...options });
 }
 
 export interface AzureScript {

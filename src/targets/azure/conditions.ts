@@ -9,11 +9,11 @@
  * everything after it is skipped too, in every pipeline.
  */
 import { jobById, needsIn, type PipelineId, type Plan, type PlanJob } from '../../plan/index.js';
-import { exprString } from './escape.js';
+import { exprString } from '../../escape/azure.js';
 import { stageId } from './ids.js';
 
 /** An expression tree, printed on one line when short and indented when not. */
-type Expr = string | { fn: string; args: Expr[] };
+export type Expr = string | { fn: string; args: Expr[] };
 
 const call = (fn: string, ...args: Expr[]): Expr => ({ fn, args });
 const variable = (name: string) => `variables[${exprString(name)}]`;
@@ -37,12 +37,16 @@ export function isChangeEvent(): Expr {
   return call('in', variable('Build.Reason'), ...CHANGE_REASONS.map(exprString));
 }
 
-function succeeded(ids: string[]): Expr {
-  return call('succeeded', ...ids.map((id) => exprString(stageId(id))));
+function succeeded(ids: string[], stageOf: (jobId: string) => string): Expr {
+  return call('succeeded', ...[...new Set(ids.map(stageOf))].map(exprString));
 }
 
-/** The condition of the stage that runs `job`. */
-export function stageCondition(plan: Plan, job: PlanJob, pathsFilter: boolean): string {
+/**
+ * The condition of the stage that runs `job`. A custom condition replaces the default
+ * `succeeded()`, so it starts with `not(canceled())` and names the stages it must follow
+ * (https://learn.microsoft.com/azure/devops/pipelines/process/conditions#condition-outcomes-when-a-build-is-canceled).
+ */
+export function stageCondition(plan: Plan, job: PlanJob, pathsFilter: boolean, stageOf: (jobId: string) => string = stageId): string {
   const terms: Expr[] = [call('not', call('canceled'))];
   // Group the job's pipelines by what it follows there, so equal cases print once.
   const groups = new Map<string, PipelineId[]>();
@@ -52,7 +56,7 @@ export function stageCondition(plan: Plan, job: PlanJob, pathsFilter: boolean): 
   }
   const cases = [...groups].map(([needs, pipelines]) => {
     const ids = needs === '' ? [] : needs.split(' ');
-    return ids.length === 0 ? pipelineIs(pipelines) : call('and', pipelineIs(pipelines), succeeded(ids));
+    return ids.length === 0 ? pipelineIs(pipelines) : call('and', pipelineIs(pipelines), succeeded(ids, stageOf));
   });
   const [only] = cases;
   if (cases.length > 1) terms.push(call('or', ...cases));
@@ -61,6 +65,11 @@ export function stageCondition(plan: Plan, job: PlanJob, pathsFilter: boolean): 
   if (job.releaseOnly) {
     terms.push(call('eq', variable('Build.SourceBranch'), exprString(`refs/heads/${plan.releaseBranch}`)));
     terms.push(call('ne', variable('Build.Reason'), exprString('PullRequest')));
+  }
+  if (job.untrusted === 'skip' && !job.releaseOnly) {
+    // A self-hosted agent never builds a fork's code (https://learn.microsoft.com/azure/devops/pipelines/repos/github#important-security-considerations);
+    // the variable is 'True' only in a pull request build from a fork (predefined variables, System.PullRequest.IsFork).
+    terms.push(call('ne', variable('System.PullRequest.IsFork'), exprString('True')));
   }
   if (pathsFilter) {
     const changed = `dependencies.${CHANGES_ID}.outputs[${exprString(`${CHANGES_ID}.${CHANGES_STEP}.${CHANGES_OUTPUT}`)}]`;
@@ -75,8 +84,7 @@ export function stageCondition(plan: Plan, job: PlanJob, pathsFilter: boolean): 
  * stage's skip carries over).
  */
 export function checksTrainPaths(plan: Plan, job: PlanJob): boolean {
-  const trainPaths = plan.jobs.some((j) => j.kind === 'train' && j.paths.length > 0);
-  if (!trainPaths || !job.followsTraining || !job.pipelines.includes('ci')) return false;
+  if (!plan.trainChanges || !job.followsTraining || !job.pipelines.includes('ci')) return false;
   return !needsIn(plan, job, 'ci').some((id) => jobById(plan, id).followsTraining);
 }
 

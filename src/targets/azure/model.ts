@@ -8,17 +8,23 @@
  */
 
 export interface AzurePipeline {
-  trigger: BranchTrigger | 'none';
+  trigger: CiTrigger | 'none';
   pr: BranchTrigger | 'none';
   schedules: CronSchedule[];
   parameters: RuntimeParameter[];
   /** Insertion-ordered; a key may be a template conditional (`${{ if … }}`) holding a mapping. */
   variables: Record<string, string | Record<string, string>>;
+  /** How this pipeline's exclusive-lock requests queue (set when anything deploys). */
+  lockBehavior?: 'sequential' | 'runLatest';
   stages: Stage[];
 }
 
 export interface BranchTrigger {
   branches: { include: string[] };
+}
+
+export interface CiTrigger extends BranchTrigger {
+  batch: boolean;
 }
 
 export interface CronSchedule {
@@ -46,6 +52,8 @@ export interface Stage {
 
 export type Pool = { vmImage: string } | { name: string; demands?: string[] } | 'server';
 
+export type Container = string | { image: string; options: string };
+
 interface JobBase {
   id: string;
   displayName: string;
@@ -57,12 +65,12 @@ interface JobBase {
 
 export interface AgentJob extends JobBase {
   kind: 'job';
-  container?: string;
+  container?: Container;
   variables?: Record<string, string>;
   steps: Step[];
 }
 
-/** An agentless job (`pool: server`), for ManualValidation. */
+/** An agentless job (`pool: server`): ManualValidation, Delay. */
 export interface ServerJob extends JobBase {
   kind: 'server';
   steps: Step[];
@@ -70,7 +78,7 @@ export interface ServerJob extends JobBase {
 
 export interface DeploymentJob extends JobBase {
   kind: 'deployment';
-  container?: string;
+  container?: Container;
   variables?: Record<string, string>;
   environment: string;
   strategy: { runOnce: { deploy: Hook } } | { canary: CanaryStrategy };
@@ -78,21 +86,21 @@ export interface DeploymentJob extends JobBase {
 
 export interface CanaryStrategy {
   increments: number[];
-  deploy: Hook;
+  routeTraffic: Hook;
   postRouteTraffic?: Hook;
-  on?: { failure: Hook };
 }
 
 export interface Hook {
+  pool?: 'server';
   steps: Step[];
 }
 
 export type Job = AgentJob | ServerJob | DeploymentJob;
 
 export type Step =
-  | { checkout: 'self'; fetchDepth?: number; displayName?: string }
-  | { bash: string; displayName: string; name?: string; env?: Record<string, string> }
-  | { task: string; displayName: string; inputs: Record<string, string> }
+  | { checkout: 'self'; fetchDepth?: number; displayName?: string; condition?: string }
+  | { bash: string; displayName: string; name?: string; condition?: string; env?: Record<string, string> }
+  | { task: string; displayName: string; inputs: Record<string, string | boolean>; condition?: string }
   | { publish: string; artifact: string; displayName: string }
   | { download: 'none' };
 
@@ -103,6 +111,7 @@ export function toMergeable(pipeline: AzurePipeline): Doc {
   const doc: Doc = { trigger: pipeline.trigger, pr: pipeline.pr };
   if (pipeline.schedules.length > 0) doc.schedules = pipeline.schedules;
   if (pipeline.parameters.length > 0) doc.parameters = pipeline.parameters;
+  if (pipeline.lockBehavior) doc.lockBehavior = pipeline.lockBehavior;
   doc.variables = pipeline.variables;
   doc.stages = Object.fromEntries(pipeline.stages.map((stage) => [stage.id, stageBody(stage)]));
   return doc;
@@ -124,7 +133,7 @@ function jobBody(job: Job): Doc {
   body.pool = job.pool;
   if (job.kind !== 'server' && job.container) body.container = job.container;
   body.timeoutInMinutes = job.timeoutInMinutes;
-  if (job.kind !== 'server' && job.variables) body.variables = job.variables;
+  if (job.kind !== 'server' && job.variables && Object.keys(job.variables).length > 0) body.variables = job.variables;
   if (job.kind === 'deployment') {
     body.environment = job.environment;
     body.strategy = job.strategy;
@@ -156,6 +165,6 @@ function jobItem(id: string, job: unknown): unknown {
   return isDeployment ? { deployment: id, ...rest } : { job: id, ...rest };
 }
 
-function isMapping(value: unknown): value is Doc {
+export function isMapping(value: unknown): value is Doc {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

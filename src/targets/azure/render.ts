@@ -2,38 +2,45 @@
  * The plan as one azure-pipelines.yml: one stage per plan job, told apart per run by the
  * root variable MLGEN_PIPELINE, which template expressions compute when the run is queued
  * from its trigger, schedule (its displayName is the schedule id) or runtime parameters.
+ * The jobs that hold the deploy lock share one stage, so the lock is held for the whole chain.
  */
-import { commandOf } from '../../plan/types.js';
-import { deepMerge, toYaml, type RenderedFile } from '../../files/index.js';
-import type { Plan, PlanJob, TrainMode } from '../../plan/index.js';
-import { TRAIN_MODES } from '../../plan/index.js';
-import { CHANGES_ID, CHANGES_OUTPUT, CHANGES_STEP, checksTrainPaths, isChangeEvent, pipelineIs, print, stageCondition } from './conditions.js';
-import { exprString, shellWord } from './escape.js';
+import { toYaml, type RenderedFile } from '../../files/index.js';
+import { exprString } from '../../escape/azure.js';
+import type { Plan, PlanJob } from '../../plan/index.js';
+import { needsIn, TRAIN_MODES } from '../../plan/index.js';
+import { changesStage } from './changes.js';
+import { CHANGES_ID, checksTrainPaths, print, stageCondition, type Expr } from './conditions.js';
+import { headerComment } from './header.js';
 import { stageId } from './ids.js';
-import { toDocument, toMergeable, type AzurePipeline, type Job, type RuntimeParameter, type Stage, type Step } from './model.js';
-import { poolFor, Steps } from './steps.js';
+import { agentJob, deployJobs, evenIfCancelled } from './jobs.js';
+import { toDocument, toMergeable, type AzurePipeline, type Job, type RuntimeParameter, type Stage } from './model.js';
+import { mergeOverrides } from './overrides.js';
+import { cachesOf, containerFor, poolFor, Steps } from './steps.js';
 
 export const PIPELINE_FILE = 'azure-pipelines.yml';
 
-/** How long a production approval may wait: three days, then the job times out and production does not run. */
-const APPROVAL_MINUTES = 4320;
+/** The stage of the deploy chain: every job holding the plan's deploy lock. */
+export const DEPLOY_STAGE = 'deploy_chain';
 
 export function renderAzure(plan: Plan): RenderedFile[] {
   if (plan.jobs.length === 0) return [];
   const steps = new Steps(plan);
   const stages = stagesFor(plan, steps);
   const ci = plan.pipelines.includes('ci');
-  const branches = { branches: { include: ['*'] } };
+  const branches = { include: ['*'] };
   const pipeline: AzurePipeline = {
-    trigger: ci ? branches : 'none',
-    pr: ci ? branches : 'none',
+    // batch: false: every push gets its own run and none is cancelled for a newer one
+    // (https://learn.microsoft.com/azure/devops/pipelines/yaml-schema/trigger#properties).
+    trigger: ci ? { batch: false, branches } : 'none',
+    pr: ci ? { branches } : 'none',
     schedules: plan.schedules.map((s) => ({ cron: s.cron, displayName: s.id, branches: { include: [plan.releaseBranch] }, always: true })),
     parameters: parametersFor(plan),
     variables: variablesFor(plan, steps),
+    ...(plan.deployLock ? { lockBehavior: 'sequential' as const } : {}),
     stages,
   };
-  const document = toDocument(deepMerge(toMergeable(pipeline), plan.overrides.azure ?? {}));
-  return [{ path: PIPELINE_FILE, body: toYaml(document), comment: '#' }];
+  const document = toDocument(mergeOverrides(toMergeable(pipeline), plan.overrides.azure ?? {}));
+  return [{ path: PIPELINE_FILE, body: `${headerComment(plan, steps)}${toYaml(document)}`, comment: '#' }];
 }
 
 /** Runtime parameters: what a manual run or an API call chooses. */
@@ -64,7 +71,7 @@ function variablesFor(plan: Plan, steps: Steps): AzurePipeline['variables'] {
     MLGEN_MODEL_VERSION: '${{ parameters.modelVersion }}',
   };
   if (plan.image) variables.MLGEN_IMAGE = `${plan.image}:$(Build.SourceVersion)`;
-  if (plan.jobs.some((j) => j.setup.caches.includes('pip'))) variables.PIP_CACHE_DIR = '$(Pipeline.Workspace)/.pip';
+  if (plan.jobs.some((j) => cachesOf(j).includes('pip'))) variables.PIP_CACHE_DIR = '$(Pipeline.Workspace)/.pip';
   Object.assign(variables, steps.dollarParenVariable());
 
   const cases: [string, Record<string, string>][] = [];
@@ -92,138 +99,70 @@ function variablesFor(plan: Plan, steps: Steps): AzurePipeline['variables'] {
   return variables;
 }
 
+/**
+ * One stage per plan job, except the deploy chain. Checks on an environment (the Exclusive
+ * Lock) are evaluated when a stage starts and held until it ends
+ * (https://learn.microsoft.com/azure/devops/pipelines/process/approvals#exclusive-lock): one
+ * stage for staging, canary and production holds the lock from staging to production, so a
+ * newer run never deploys between two environments of an older one.
+ */
 function stagesFor(plan: Plan, steps: Steps): Stage[] {
   const stages: Stage[] = [];
-  const train = plan.jobs.find((j) => j.kind === 'train');
-  if (train?.kind === 'train' && train.paths.length > 0 && train.pipelines.includes('ci')) stages.push(changesStage(plan, steps, train.paths));
+  if (plan.trainChanges && plan.pipelines.includes('ci')) stages.push(changesStage(plan, steps, plan.trainChanges));
+  const chain = plan.jobs.filter((j) => j.lock !== undefined && j.lock === plan.deployLock);
+  const stageOf = (jobId: string) => (chain.some((j) => j.id === jobId) ? DEPLOY_STAGE : stageId(jobId));
   for (const job of plan.jobs) {
+    if (chain.includes(job) && job !== chain[0]) continue;
     const pathsFilter = checksTrainPaths(plan, job);
+    const inChain = chain.includes(job);
     stages.push({
-      id: stageId(job.id),
-      displayName: job.title,
-      dependsOn: [...job.needs.map(stageId), ...(pathsFilter ? [CHANGES_ID] : [])],
-      condition: stageCondition(plan, job, pathsFilter),
-      jobs: jobsFor(plan, job, steps),
+      id: inChain ? DEPLOY_STAGE : stageId(job.id),
+      displayName: inChain ? 'Deploy' : job.title,
+      dependsOn: [...new Set(job.needs.map(stageOf)), ...(pathsFilter ? [CHANGES_ID] : [])],
+      condition: stageCondition(plan, job, pathsFilter, stageOf),
+      jobs: inChain ? chainJobs(plan, steps, chain) : [agentJob(steps, job)],
     });
   }
-  if (plan.notify) stages.push(notifyStage(plan, steps, commandOf(plan.notify), stages.map((s) => s.id)));
+  if (plan.notify) stages.push(notifyStage(plan, steps, stages.map((s) => s.id)));
   return stages;
 }
 
-/**
- * Azure filters paths per pipeline, not per stage: a first stage diffs the commit against
- * its first parent (the previous commit of a push; the target branch for a pull request's
- * merge commit) and publishes whether a file of train.paths changed.
- */
-function changesStage(plan: Plan, steps: Steps, paths: readonly string[]): Stage {
-  const pathspecs = paths.map((p) => shellWord(`:(glob)${p}`)).join(' ');
-  const script = [
-    'if ! git rev-parse --quiet --verify HEAD~1 >/dev/null; then',
-    '  changed=true',
-    `elif git diff --quiet HEAD~1 HEAD -- ${pathspecs}; then`,
-    '  changed=false',
-    'else',
-    '  changed=true',
-    'fi',
-    'echo "A file of train.paths changed: $changed"',
-    `echo "##vso[task.setvariable variable=${CHANGES_OUTPUT};isOutput=true]$changed"`,
-  ].join('\n');
-  const job: Job = {
-    kind: 'job',
-    id: CHANGES_ID,
-    displayName: 'Detect changes to train.paths',
-    pool: poolFor(plan.runtime.runner),
-    timeoutInMinutes: 10,
-    steps: [{ checkout: 'self', fetchDepth: 2 }, { bash: steps.protect(script), displayName: 'Diff train.paths', name: CHANGES_STEP }],
-  };
-  const condition = print({ fn: 'and', args: [{ fn: 'not', args: [{ fn: 'canceled', args: [] }] }, pipelineIs(['ci']), isChangeEvent()] });
-  return { id: CHANGES_ID, displayName: 'Changes to train.paths', dependsOn: [], condition, jobs: [job] };
-}
-
-function notifyStage(plan: Plan, steps: Steps, command: string, after: string[]): Stage {
-  const { runtime } = plan;
-  const job: Job = {
-    kind: 'job',
-    id: 'notify',
-    displayName: 'Notify failure',
-    pool: poolFor(runtime.runner),
-    ...(runtime.image ? { container: runtime.image } : {}),
-    timeoutInMinutes: runtime.timeoutMinutes,
-    steps: [{ checkout: 'self' }, ...steps.runtime(runtime), steps.command(command, 'Notify')],
-  };
-  return { id: 'notify', displayName: 'Notify failure', dependsOn: after, condition: 'failed()', jobs: [job] };
-}
-
-function jobsFor(plan: Plan, job: PlanJob, steps: Steps): Job[] {
-  const id = stageId(job.id);
-  const base = {
-    id,
-    displayName: job.title,
-    pool: poolFor(job.runtime.runner),
-    ...(job.runtime.image ? { container: job.runtime.image } : {}),
-    timeoutInMinutes: job.runtime.timeoutMinutes,
-  };
-  switch (job.kind) {
-    case 'check':
-    case 'data-test':
-    case 'train':
-    case 'evaluate':
-    case 'package':
-    case 'predict':
-      return [{ kind: 'job', ...base, steps: [...steps.setup(job), ...steps.ownCommands(job)] }];
-    case 'staging':
-      return [deployment(base, job.environment.name, { runOnce: { deploy: { steps: [...steps.deploySetup(job), ...steps.ownCommands(job)] } } })];
-    case 'production': {
-      const deploy = deployment(base, job.environment.name, { runOnce: { deploy: { steps: [...steps.deploySetup(job), ...steps.ownCommands(job)] } } });
-      if (!job.approval) return [deploy];
-      return [approvalJob(plan, `${id}_approval`), { ...deploy, dependsOn: [`${id}_approval`] }];
-    }
-    case 'canary': {
-      const percent = { MLGEN_CANARY_PERCENT: '$(strategy.increment)' };
-      const hook = (more: Step[]): { steps: Step[] } => ({ steps: [{ download: 'none' }, { checkout: 'self' }, ...steps.runtime(job.runtime), ...more] });
-      const soak: Step[] = job.intervalSeconds > 0 ? [{ bash: `sleep ${job.intervalSeconds}`, displayName: `Wait ${job.intervalSeconds}s before analysis` }] : [];
-      const analysis = job.analysis ? [steps.command(job.analysis, 'Canary analysis', percent)] : [];
-      return [
-        deployment(base, job.environment.name, {
-          canary: {
-            increments: [...job.trafficSteps],
-            deploy: { steps: [...steps.deploySetup(job), steps.command(job.run, 'Deploy', percent)] },
-            ...(soak.length + analysis.length > 0 ? { postRouteTraffic: hook([...soak, ...analysis]) } : {}),
-            ...(job.rollback ? { on: { failure: hook([steps.command(job.rollback, 'Roll back')]) } } : {}),
-          },
-        }),
-      ];
-    }
-    default: {
-      const unknown: never = job;
-      throw new Error(`unknown job kind ${JSON.stringify(unknown)}`);
-    }
+/** The chain's jobs, each after what it follows within the chain (the default condition: all of those succeeded). */
+function chainJobs(plan: Plan, steps: Steps, chain: PlanJob[]): Job[] {
+  const jobs: Job[] = [];
+  const last = new Map<string, string>();
+  for (const job of chain) {
+    const inside = [...new Set(job.pipelines.flatMap((p) => needsIn(plan, job, p)))].filter((id) => chain.some((j) => j.id === id));
+    const printed = deployJobs(steps, job, inside.map((id) => last.get(id) ?? stageId(id)));
+    jobs.push(...printed);
+    // What follows this job waits for the job itself, never for its rollback.
+    last.set(job.id, stageId(job.id));
   }
-}
-
-type JobBase = Omit<Extract<Job, { kind: 'deployment' }>, 'kind' | 'environment' | 'strategy' | 'variables'>;
-
-function deployment(base: JobBase, environment: string, strategy: Extract<Job, { kind: 'deployment' }>['strategy']): Job {
-  return { kind: 'deployment', ...base, variables: { MLGEN_ENVIRONMENT: environment }, environment, strategy };
+  return jobs;
 }
 
 /**
- * An agentless ManualValidation job, so an approval works without setting anything up.
- * Teams that configure approvals on the production environment remove it with an override.
+ * Notify when any stage failed, the run was cancelled, or a stage was cancelled by its
+ * timeout without cancelling the run (failed() counts only failures;
+ * https://learn.microsoft.com/azure/devops/pipelines/process/expressions#job-status-functions).
  */
-function approvalJob(plan: Plan, id: string): Job {
-  return {
-    kind: 'server',
-    id,
-    displayName: 'Approve production',
-    pool: 'server',
-    timeoutInMinutes: APPROVAL_MINUTES,
-    steps: [
-      {
-        task: 'ManualValidation@1',
-        displayName: 'Wait for approval',
-        inputs: { notifyUsers: '', instructions: `Deploy ${plan.name} $(Build.SourceVersion) to production?`, onTimeout: 'reject' },
-      },
-    ],
+function notifyStage(plan: Plan, steps: Steps, after: string[]): Stage {
+  const notify = plan.notify!;
+  const container = containerFor(notify.runtime);
+  const job: Job = {
+    kind: 'job',
+    id: stageId(notify.id),
+    displayName: notify.title,
+    // The stage decides; the job runs after a cancel too (its default succeeded() would not).
+    condition: 'always()',
+    pool: poolFor(notify.runtime),
+    ...(container ? { container } : {}),
+    timeoutInMinutes: notify.runtime.timeoutMinutes,
+    variables: { ...notify.env },
+    steps: evenIfCancelled([...steps.prelude(notify.runtime), ...steps.print(notify.steps)]),
   };
+  const terms: Expr[] = ['failed()', 'canceled()', { fn: 'in', args: [exprString('Canceled'), ...after.map((id) => `dependencies.${id}.result`)] }];
+  let condition: Expr = { fn: 'or', args: terms };
+  if (!notify.runtime.hosted) condition = { fn: 'and', args: [condition, { fn: 'ne', args: ["variables['System.PullRequest.IsFork']", exprString('True')] }] };
+  return { id: stageId(notify.id), displayName: notify.title, dependsOn: after, condition: print(condition), jobs: [job] };
 }

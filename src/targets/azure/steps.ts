@@ -1,33 +1,53 @@
 /**
- * Steps: how one plan job becomes Azure steps. Every piece of manifest text that reaches a
- * step input goes through `Steps.protect` (see escape.ts) and is otherwise embedded verbatim.
+ * Steps: the plan's steps printed as Azure steps. Every piece of manifest text that reaches a
+ * step goes through `Steps.protect` (src/escape/azure.ts) and is otherwise embedded verbatim;
+ * each shell step sees only the secrets the plan gives it, mapped into its `env` by name.
  */
-import type { Plan, PlanJob, Runtime } from '../../plan/index.js';
-import { DOLLAR_PAREN, protectMacros, shellWord } from './escape.js';
-import type { Pool, Step } from './model.js';
-
-/** Microsoft-hosted image labels; anything else runs on self-hosted agents. */
-const HOSTED_IMAGE = /^(ubuntu|windows|macos)-(latest|\d+(\.\d+)?)$/i;
+import { DOLLAR_PAREN, macro, protectMacros } from '../../escape/azure.js';
+import { shellWord } from '../../escape/shell.js';
+import type { CacheKind, Plan, PlanJob, Runtime, Step as PlanStep } from '../../plan/index.js';
+import type { Container, Pool, Step } from './model.js';
 
 /** The pool self-hosted agents join unless an override names another. Every organization has it. */
 export const SELF_HOSTED_POOL = 'Default';
 
+/** Where `checkout: self` puts a single repository, in build and deployment jobs alike. */
+const SOURCES = '$(Build.SourcesDirectory)';
+
 /**
- * Runner labels to a pool. One Microsoft-hosted label (`ubuntu-latest`) is a `vmImage`.
+ * Runner labels to a pool. A hosted label (the plan's `hosted`) is a Microsoft-hosted `vmImage`.
  * Other labels mean self-hosted agents: each label but `self-hosted` becomes a demand (an
  * agent capability that must exist), in the `Default` pool.
  */
-export function poolFor(runner: readonly string[]): Pool {
-  const [only] = runner;
-  if (runner.length === 0) return { vmImage: 'ubuntu-latest' };
-  if (runner.length === 1 && only !== undefined && HOSTED_IMAGE.test(only)) return { vmImage: only };
-  const demands = runner.filter((label) => label !== 'self-hosted');
+export function poolFor(runtime: Pick<Runtime, 'runner' | 'hosted'>): Pool {
+  const [only] = runtime.runner;
+  if (runtime.runner.length === 0) return { vmImage: 'ubuntu-latest' };
+  if (runtime.hosted && only !== undefined) return { vmImage: only };
+  const demands = runtime.runner.filter((label) => label !== 'self-hosted');
   return demands.length > 0 ? { name: SELF_HOSTED_POOL, demands } : { name: SELF_HOSTED_POOL };
+}
+
+/**
+ * The job's container. GPU jobs get the machine's GPUs through docker's own option: Azure
+ * passes `options` to `docker create` (https://learn.microsoft.com/azure/devops/pipelines/process/container-phases#options).
+ */
+export function containerFor(runtime: Runtime): Container | undefined {
+  if (!runtime.image) return undefined;
+  return runtime.gpu ? { image: runtime.image, options: '--gpus all' } : runtime.image;
 }
 
 /** Files whose change should refresh a cache. The pipeline file always exists, and Cache@2 fails when a key's patterns match nothing. */
 const PIP_KEY_FILES = '**/requirements*.txt, **/pyproject.toml, **/setup.py, **/setup.cfg, azure-pipelines.yml';
 const DVC_KEY_FILES = '**/dvc.lock, **/*.dvc, azure-pipelines.yml';
+
+/**
+ * PLAN-GAP: the caches a job restores. The plan keeps them only in the deprecated `job.setup`;
+ * this is the one place that reads it, until the plan carries caches next to the steps.
+ */
+export function cachesOf(job: PlanJob): CacheKind[] {
+  const pullsData = job.steps.some((s) => s.type === 'shell' && s.role === 'pull-data');
+  return job.setup.caches.filter((c) => (c === 'pip' ? job.runtime.venv !== undefined : pullsData));
+}
 
 export class Steps {
   /** Set once any text needed protecting: the pipeline then defines DOLLAR_PAREN. */
@@ -41,112 +61,69 @@ export class Steps {
     return safe;
   }
 
-  /**
-   * A manifest command as a bash step, with every secret mapped in by name. A multi-line
-   * command gets `set -e`, as GitHub's and GitLab's shells have, so a failing line fails it.
-   */
-  command(command: string, displayName: string, env: Record<string, string> = {}): Step {
-    const script = command.includes('\n') ? `set -e\n${command}` : command;
-    const secrets = Object.fromEntries(this.plan.secrets.map((name) => [name, `$(${name})`]));
-    const allEnv = { ...secrets, ...env };
-    return Object.keys(allEnv).length > 0
-      ? { bash: this.protect(script), displayName, env: allEnv }
-      : { bash: this.protect(script), displayName };
+  /** A shell step: a multi-line command gets `set -e`, as GitHub's and GitLab's shells have. */
+  bash(run: string, displayName: string, secrets: readonly string[] = [], env: Record<string, string> = {}): Step {
+    const script = run.includes('\n') ? `set -e\n${run}` : run;
+    // Azure never puts secret variables into a script's environment by itself: each is mapped here, by name
+    // (https://learn.microsoft.com/azure/devops/pipelines/process/set-secret-variables#use-a-secret-variable-in-the-ui).
+    const allEnv = { ...Object.fromEntries(secrets.map((name) => [name, macro(name)])), ...env };
+    return Object.keys(allEnv).length > 0 ? { bash: this.protect(script), displayName, env: allEnv } : { bash: this.protect(script), displayName };
   }
 
-  /** Checkout, Python, caches, artifacts of earlier jobs, install and data pull. */
-  setup(job: PlanJob): Step[] {
-    const steps: Step[] = [{ checkout: 'self' }, ...this.runtime(job.runtime)];
-    const { caches } = job.setup;
-    if (caches.includes('pip')) {
-      steps.push({
-        task: 'Cache@2',
-        displayName: 'Cache pip downloads',
-        inputs: { key: `pip | "$(Agent.OS)" | "${job.runtime.python}" | ${PIP_KEY_FILES}`, restoreKeys: `pip | "$(Agent.OS)" | "${job.runtime.python}"`, path: '$(PIP_CACHE_DIR)' },
-      });
-    }
-    if (caches.includes('dvc')) {
-      steps.push({
-        task: 'Cache@2',
-        displayName: 'Cache DVC data',
-        inputs: { key: `dvc | "$(Agent.OS)" | ${DVC_KEY_FILES}`, restoreKeys: 'dvc | "$(Agent.OS)"', path: '.dvc/cache' },
-      });
-    }
-    for (const id of job.setup.downloads.filter((d) => this.publishes(d))) {
-      steps.push({
-        task: 'DownloadPipelineArtifact@2',
-        displayName: `Download ${id} artifacts`,
-        inputs: { buildType: 'current', artifactName: id, targetPath: '$(System.DefaultWorkingDirectory)' },
-      });
-    }
-    job.setup.install.forEach((install, i, all) => steps.push(this.command(install, all.length > 1 ? `Install (${i + 1}/${all.length})` : 'Install')));
-    if (job.setup.pullData) steps.push(this.command(job.setup.pullData, 'Pull data'));
-    return steps;
+  /** Checkout and Python for an agent job: the start of every job that runs plan steps. */
+  prelude(runtime: Runtime): Step[] {
+    // New pipelines fetch one commit by default; DVC and the diff need history.
+    const checkout: Step = runtime.git ? { checkout: 'self', fetchDepth: 0 } : { checkout: 'self' };
+    const python: Step[] = runtime.image ? [] : [{ task: 'UsePythonVersion@0', displayName: `Use Python ${runtime.python}`, inputs: { versionSpec: runtime.python } }];
+    return [checkout, ...python];
   }
 
-  /** A deployment job checks out nothing and downloads every artifact unless told otherwise. */
-  deploySetup(job: PlanJob): Step[] {
-    const steps = this.setup(job);
-    return job.setup.downloads.some((d) => this.publishes(d)) ? steps : [{ download: 'none' }, ...steps];
+  caches(job: PlanJob): Step[] {
+    return cachesOf(job).map((kind) =>
+      kind === 'pip'
+        ? { task: 'Cache@2', displayName: 'Cache pip downloads', inputs: { key: `pip | "$(Agent.OS)" | "${job.runtime.python}" | ${PIP_KEY_FILES}`, restoreKeys: `pip | "$(Agent.OS)" | "${job.runtime.python}"`, path: '$(PIP_CACHE_DIR)' } }
+        : { task: 'Cache@2', displayName: 'Cache DVC data', inputs: { key: `dvc | "$(Agent.OS)" | ${DVC_KEY_FILES}`, restoreKeys: 'dvc | "$(Agent.OS)"', path: '.dvc/cache' } },
+    );
   }
 
-  /** The hosted Python for jobs without a container image; an image brings its own. */
-  runtime(runtime: Runtime): Step[] {
-    if (runtime.image) return [];
-    return [{ task: 'UsePythonVersion@0', displayName: `Use Python ${runtime.python}`, inputs: { versionSpec: runtime.python } }];
+  /** The plan's steps, in order. `env` goes onto every shell step (the canary's percent). */
+  print(steps: readonly PlanStep[], env: Record<string, string> = {}): Step[] {
+    return steps.flatMap((step) => this.one(step, env));
   }
 
-  /** Whether a job publishes an artifact (train with artifacts). */
-  publishes(jobId: string): boolean {
-    const job = this.plan.jobs.find((j) => j.id === jobId);
-    return job?.kind === 'train' && job.artifacts.length > 0;
-  }
-
-  /** Copies the train artifacts, keeping their paths, and publishes them as one artifact named after the job. */
-  publish(jobId: string, paths: readonly string[]): Step[] {
-    const staging = `$(Build.ArtifactStagingDirectory)/${jobId}`;
-    // CopyFiles matches files: a directory needs `dir/**`, and a path without a slash may be either.
-    const patterns = paths.flatMap((p) => (p.endsWith('/') ? [`${p}**`] : [p, `${p}/**`]));
-    return [
-      {
-        task: 'CopyFiles@2',
-        displayName: 'Collect artifacts',
-        inputs: { SourceFolder: '$(System.DefaultWorkingDirectory)', Contents: this.protect(patterns.join('\n')), TargetFolder: staging },
-      },
-      { publish: staging, artifact: jobId, displayName: 'Publish artifacts' },
-    ];
-  }
-
-  /** The job's own commands, after setup (agent jobs and the runOnce deploy hook). */
-  ownCommands(job: PlanJob): Step[] {
-    switch (job.kind) {
-      case 'check':
-      case 'data-test':
-      case 'predict':
-        return [this.command(job.run, 'Run')];
-      case 'train':
-        return [this.command(job.run, 'Train'), ...(job.artifacts.length > 0 ? this.publish(job.id, job.artifacts) : [])];
-      case 'evaluate':
-        return [...(job.fetchBaseline ? [this.command(job.fetchBaseline, 'Fetch baseline metrics')] : []), this.command(job.run, 'Check metric gates')];
-      case 'package': {
-        const steps: Step[] = [];
-        if (job.login) steps.push(this.command(job.login, 'Registry login'));
-        if (job.image) {
-          steps.push(this.command(`docker build -f ${shellWord(job.dockerfile)} -t "$MLGEN_IMAGE" .`, 'Build image'));
-          steps.push(this.command('docker push "$MLGEN_IMAGE"', 'Push image'));
-        }
-        if (job.register) steps.push(this.command(job.register, 'Register model'));
-        return steps;
+  private one(step: PlanStep, env: Record<string, string>): Step[] {
+    switch (step.type) {
+      case 'shell':
+        return [this.bash(step.run, step.label, step.secrets, env)];
+      case 'venv': {
+        // Later steps see the venv first on PATH and VIRTUAL_ENV set, through the agent's logging commands
+        // (https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands#prependpath). `$PWD` is
+        // the sources directory as the step sees it, inside a container job too.
+        const dir = shellWord(step.dir);
+        const run = [step.run, `venv="$PWD"/${dir}`, 'echo "##vso[task.prependpath]$venv/bin"', 'echo "##vso[task.setvariable variable=VIRTUAL_ENV]$venv"'].join('\n');
+        return [{ bash: this.protect(run), displayName: step.label }];
       }
-      case 'staging':
-        return [this.command(job.run, 'Deploy'), ...(job.smoke ? [this.command(job.smoke, 'Smoke test')] : [])];
-      case 'production':
-        return [this.command(job.run, 'Deploy')];
-      case 'canary':
-        return [this.command(job.run, 'Deploy')];
+      case 'download':
+        return [{ task: 'DownloadPipelineArtifact@2', displayName: step.label, inputs: { buildType: 'current', artifactName: step.from, targetPath: SOURCES } }];
+      case 'upload': {
+        const staging = `$(Build.ArtifactStagingDirectory)/${step.name}`;
+        // CopyFiles matches files: a directory needs `dir/**`, and a path without a slash may be either.
+        const patterns = step.paths.flatMap((p) => (p.endsWith('/') ? [`${p}**`] : [p, `${p}/**`]));
+        return [
+          { task: 'CopyFiles@2', displayName: 'Collect artifacts', inputs: { SourceFolder: SOURCES, Contents: this.protect(patterns.join('\n')), TargetFolder: staging } },
+          { publish: staging, artifact: step.name, displayName: step.label },
+        ];
+      }
+      case 'soak':
+        // In an agent job (a canary with an analysis after the soak): see jobs.ts for why it cannot be agentless there.
+        return [{ bash: `sleep ${step.seconds}`, displayName: step.label }];
+      case 'registry-login':
+        // Docker@2 logs in through a Docker Registry service connection, named here after the registry host
+        // (https://learn.microsoft.com/azure/devops/pipelines/tasks/reference/docker-v2#login).
+        return [{ task: 'Docker@2', displayName: step.label, inputs: { command: 'login', containerRegistry: step.registry } }];
       default: {
-        const unknown: never = job;
-        throw new Error(`unknown job kind ${JSON.stringify(unknown)}`);
+        const unknown: never = step;
+        throw new Error(`unknown step ${JSON.stringify(unknown)}`);
       }
     }
   }
@@ -154,5 +131,11 @@ export class Steps {
   /** The variable protectMacros relies on, when any text needed it. */
   dollarParenVariable(): Record<string, string> {
     return this.usesDollarParen ? { [DOLLAR_PAREN]: '$(' } : {};
+  }
+
+  /** Every registry the plan logs in to natively: each needs a service connection of that name. */
+  registries(): string[] {
+    const all = this.plan.jobs.flatMap((j) => j.steps.flatMap((s) => (s.type === 'registry-login' ? [s.registry] : [])));
+    return [...new Set(all)];
   }
 }

@@ -1,7 +1,7 @@
 /** protectMacros against the agent's macro pass: text survives whatever variables exist. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DOLLAR_PAREN, protectMacros, shellWord } from '../../../src/targets/azure/escape.js';
+import { DOLLAR_PAREN, protectMacros } from '../../../src/escape/azure.js';
 import { expandMacros } from './expressions.js';
 
 describe('protectMacros', () => {
@@ -28,13 +28,5 @@ describe('protectMacros', () => {
       }),
       { numRuns: 500 },
     );
-  });
-});
-
-describe('shellWord', () => {
-  it('quotes what the shell would read differently', () => {
-    expect(shellWord('Dockerfile')).toBe('Dockerfile');
-    expect(shellWord(':(glob)src/**')).toBe("':(glob)src/**'");
-    expect(shellWord("it's")).toBe(`'it'\\''s'`);
   });
 });

@@ -1,4 +1,6 @@
 /**
+ * (https://learn.microsoft.com/azure/devops/pipelines/process/expressions: functions, case-insensitive
+ * comparison, job status functions.)
  * A small evaluator of Azure Pipelines expressions (conditions, `${{ }}` template expressions)
  * for the functions mlgen's pipelines use, with Azure's semantics: string comparison ignores
  * case, a missing variable is empty, status functions look at dependency results.
@@ -214,7 +216,11 @@ export function expandTemplate(text: string, context: Context): string {
   return text.replace(/\$\{\{(.*?)\}\}/g, (_, expr: string) => str(evaluate(expr.trim(), context)));
 }
 
-/** The agent's macro pass (VarUtil.ExpandValues): one left-to-right scan that never rescans an inserted value. */
+/**
+ * The agent's macro pass (VarUtil.ExpandValues): one left-to-right scan that never rescans an
+ * inserted value; an unknown name stays as written
+ * (https://learn.microsoft.com/azure/devops/pipelines/process/variables#macro-syntax-variables).
+ */
 export function expandMacros(text: string, variables: Record<string, string>): string {
   const lower = new Map(Object.entries(variables).map(([k, v]) => [k.toLowerCase(), v]));
   let value = text;

@@ -28,29 +28,32 @@ describe('azure target', () => {
 
   it('runs a deployment job per environment, with MLGEN_ENVIRONMENT', () => {
     for (const env of ['staging', 'canary', 'production']) {
-      const deployment = job(spec.doc, env, env);
+      const deployment = job(spec.doc, 'deploy_chain', env);
       expect(deployment.environment).toBe(env);
       expect(deployment.variables).toEqual({ MLGEN_ENVIRONMENT: env });
     }
   });
 
-  it('deploys the canary with the native strategy: deploy, soak and analysis per increment, rollback on failure', () => {
-    const canary = job(spec.doc, 'canary', 'canary').strategy.canary;
+  it('deploys the canary with the native strategy: shift in routeTraffic, soak and analysis after it, per increment', () => {
+    const canary = job(spec.doc, 'deploy_chain', 'canary').strategy.canary;
     expect(canary.increments).toEqual([10, 50]);
-    const deploy = canary.deploy.steps.at(-1);
-    expect(deploy).toMatchObject({ bash: './deploy.sh canary "$MLGEN_IMAGE" --weight "$MLGEN_CANARY_PERCENT"', env: { MLGEN_CANARY_PERCENT: '$(strategy.increment)' } });
+    const shift = canary.routeTraffic.steps.at(-1);
+    expect(shift).toMatchObject({ bash: './deploy.sh canary "$MLGEN_IMAGE" --weight "$MLGEN_CANARY_PERCENT"', env: { MLGEN_CANARY_PERCENT: '$(strategy.increment)' } });
     const post = canary.postRouteTraffic.steps.filter((s: Doc) => s.bash).map((s: Doc) => s.bash);
-    expect(post).toEqual(['sleep 900', 'python scripts/compare_canary.py --weight "$MLGEN_CANARY_PERCENT"']);
-    expect(canary.on.failure.steps.at(-1).bash).toBe('./deploy.sh rollback');
+    expect(post.slice(-2)).toEqual(['sleep 900', 'python scripts/compare_canary.py --weight "$MLGEN_CANARY_PERCENT"']);
+    expect(canary.on).toBeUndefined();
+    expect(job(spec.doc, 'deploy_chain', 'canary_rollback').steps.at(-1).bash).toBe('./deploy.sh rollback');
   });
 
   it('waits for a ManualValidation approval before production, in an agentless job', () => {
-    const [approval, deployment] = stage(spec.doc, 'production').jobs as Doc[];
-    expect(approval).toMatchObject({ job: 'production_approval', pool: 'server', timeoutInMinutes: 4320 });
-    expect(approval.steps[0]).toMatchObject({ task: 'ManualValidation@1', inputs: { notifyUsers: '', onTimeout: 'reject' } });
+    const jobs = stage(spec.doc, 'deploy_chain').jobs as Doc[];
+    const approval = jobs.find((j) => j.job === 'production_approval')!;
+    const deployment = jobs.find((j) => j.deployment === 'production')!;
+    expect(approval).toMatchObject({ pool: 'server', timeoutInMinutes: 4320, dependsOn: ['canary'] });
+    expect(approval.steps[0]).toMatchObject({ task: 'ManualValidation@1', inputs: { notifyUsers: '', onTimeout: 'reject', allowApproversToApproveTheirOwnRuns: false } });
     expect(deployment).toMatchObject({ deployment: 'production', dependsOn: ['production_approval'] });
     const noApproval = azure(fixtureText('spec-complete').replace('approval: true', 'approval: false'));
-    expect((stage(noApproval.doc, 'production').jobs as Doc[]).map((j) => j.job ?? j.deployment)).toEqual(['production']);
+    expect((stage(noApproval.doc, 'deploy_chain').jobs as Doc[]).map((j) => j.job ?? j.deployment)).toEqual(['staging', 'canary', 'canary_rollback', 'production']);
   });
 
   it('maps hosted runner labels to vmImage and other labels to demands in the Default pool', () => {
@@ -65,9 +68,10 @@ describe('azure target', () => {
     const steps = job(doc, 'train', 'train').steps as Doc[];
     expect(steps[1]).toMatchObject({ task: 'UsePythonVersion@0', inputs: { versionSpec: '3.12' } });
     const caches = steps.filter((s) => s.task === 'Cache@2').map((s) => s.inputs.path);
-    expect(caches).toEqual(['$(PIP_CACHE_DIR)', '.dvc/cache']);
+    // No data.pull: nothing runs DVC, so no DVC cache.
+    expect(caches).toEqual(['$(PIP_CACHE_DIR)']);
     expect(doc.variables.PIP_CACHE_DIR).toBe('$(Pipeline.Workspace)/.pip');
-    expect(steps.filter((s) => s.bash).map((s) => s.bash)).toEqual(['pip install -U pip', 'pip install -e .', 'python -m model.train', ]);
+    expect(steps.filter((s) => s.bash).map((s) => s.bash).slice(1)).toEqual(['pip install -U pip', 'pip install -e .', 'python -m model.train']);
   });
 
   it('publishes train artifacts and downloads them into the repository for evaluate and package', () => {
@@ -76,7 +80,7 @@ describe('azure target', () => {
     expect(train.at(-1)).toMatchObject({ publish: '$(Build.ArtifactStagingDirectory)/train', artifact: 'train' });
     for (const id of ['evaluate', 'package']) {
       const download = (job(spec.doc, id, id).steps as Doc[]).find((s) => s.task === 'DownloadPipelineArtifact@2');
-      expect(download.inputs).toEqual({ buildType: 'current', artifactName: 'train', targetPath: '$(System.DefaultWorkingDirectory)' });
+      expect(download.inputs).toEqual({ buildType: 'current', artifactName: 'train', targetPath: '$(Build.SourcesDirectory)' });
     }
   });
 
@@ -116,7 +120,7 @@ describe('azure target', () => {
   });
 
   it('rolls nothing further after a failed canary', async () => {
-    const ran = await simulateRun(spec.files, spec.plan, { kind: 'push', branch: 'main' }, true, new Set(['canary.canary']));
+    const ran = await simulateRun(spec.files, spec.plan, { kind: 'push', branch: 'main' }, true, new Set(['deploy_chain.canary']));
     expect(ran.map((j) => j.job)).not.toContain('production');
     expect(ran.at(-1)?.job).toBe('notify');
   });
@@ -131,18 +135,18 @@ overrides:
       train:
         jobs:
           train: { timeoutInMinutes: 240, pool: { name: gpu-pool, demands: null } }
-      production:
+      deploy_chain:
         jobs:
           production_approval: null
-          production: { dependsOn: [] }
+          production: { dependsOn: [staging] }
 `;
     const { doc, files } = azure(text);
     expect(doc.variables.EXTRA).toBe('1');
     expect(doc.variables.MLGEN_VERSION).toBe('$(Build.SourceVersion)');
     expect(doc.pool).toEqual({ vmImage: 'ubuntu-22.04' });
     expect(job(doc, 'train', 'train')).toMatchObject({ job: 'train', timeoutInMinutes: 240, pool: { name: 'gpu-pool' } });
-    expect(stage(doc, 'production').jobs).toHaveLength(1);
-    expect(job(doc, 'production', 'production')).toMatchObject({ deployment: 'production', dependsOn: [], environment: 'production' });
+    expect((stage(doc, 'deploy_chain').jobs as Doc[]).map((j) => j.job ?? j.deployment)).not.toContain('production_approval');
+    expect(job(doc, 'deploy_chain', 'production')).toMatchObject({ deployment: 'production', dependsOn: ['staging'], environment: 'production' });
     const content = files.find((f) => f.path === AZURE_FILE)!.content;
     expect([...schemaFindings(content), ...structuralFindings(parse(content))]).toEqual([]);
   });
@@ -166,11 +170,13 @@ overrides:
     expect(schemaFindings('stages:\n  - stage: a\n    timeoutInMinutes: 5\n')).not.toEqual([]);
   });
 
-  it('hands secrets to every command step by name', () => {
-    const { files } = azure(fixtureText('adversarial'));
-    const commands = azureScripts(files);
-    expect(commands.length).toBeGreaterThan(0);
+  it('hands secrets to every manifest command step by name, and none to setup', () => {
+    const { plan, files } = azure(fixtureText('adversarial'));
+    const runs = new Set(plan.jobs.flatMap((j) => j.steps.flatMap((s) => (s.type === 'shell' && s.role !== 'install' ? [s.run.includes('\n') ? `set -e\n${s.run}` : s.run] : []))));
+    const commands = azureScripts(files).filter((c) => runs.has(c.script));
+    expect(commands.length).toBeGreaterThan(3);
     for (const c of commands) expect(c.env).toEqual({ API_TOKEN: 'secret-value' });
+    for (const c of azureScripts(files).filter((s) => s.displayName.startsWith('Install') || s.displayName === 'Create the virtualenv')) expect(c.env).toEqual({});
   });
 
   it('lets the harness see a pipeline with only a predict schedule', async () => {

@@ -19,6 +19,10 @@ export interface Trigger {
   sourceBranch: string;
   cronDisplayName?: string;
   parameters: Record<string, string>;
+  /** A pull request from a fork (System.PullRequest.IsFork). */
+  fork?: boolean;
+  /** A pull request's target, as GitHub names it (System.PullRequest.TargetBranch). */
+  targetBranch?: string;
 }
 
 /** What queues a run for an event, or null when nothing would. Manual and API runs use the release branch. */
@@ -26,7 +30,7 @@ export function triggerFor(doc: Doc, plan: Plan, event: PlanEvent): Trigger | nu
   const release = `refs/heads/${plan.releaseBranch}`;
   switch (event.kind) {
     case 'pull-request':
-      return branchFilterAdmits(doc.pr, plan.releaseBranch) ? { reason: 'PullRequest', sourceBranch: 'refs/pull/7/merge', parameters: {} } : null;
+      return branchFilterAdmits(doc.pr, plan.releaseBranch) ? { reason: 'PullRequest', sourceBranch: 'refs/pull/7/merge', parameters: {}, targetBranch: plan.releaseBranch } : null;
     case 'push':
       return branchFilterAdmits(doc.trigger, event.branch) ? { reason: 'IndividualCI', sourceBranch: `refs/heads/${event.branch}`, parameters: {} } : null;
     case 'schedule': {
@@ -79,8 +83,18 @@ export function parametersFor(doc: Doc, supplied: Record<string, string>): Recor
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
+/**
+ * Predefined variables (https://learn.microsoft.com/azure/devops/pipelines/build/variables):
+ * the System.PullRequest.* ones exist only in pull request builds.
+ */
 export function predefined(trigger: Trigger): Record<string, string> {
+  const pr = trigger.reason === 'PullRequest' ? { 'System.PullRequest.IsFork': trigger.fork ? 'True' : 'False', 'System.PullRequest.TargetBranch': trigger.targetBranch ?? 'main' } : {};
   return {
+    ...pr,
+    'System.CollectionUri': 'https://dev.azure.com/acme/',
+    'System.TeamProjectId': '5a1e2f3c-0000-4000-8000-000000000001',
+    'System.DefinitionId': '42',
+    'Build.SourcesDirectory': '/agent/_work/1/s',
     'Build.Reason': trigger.reason,
     'Build.SourceBranch': trigger.sourceBranch,
     'Build.SourceVersion': SHA,
@@ -129,24 +143,54 @@ export interface SimulatedJob {
   result: DependencyState['result'];
 }
 
+/**
+ * A git history for the steps that really run (change detection): `base` commits on the
+ * release branch (the last of them is the last successful build's commit), then `head`
+ * commits of the push or pull request. Each commit lists the files it writes.
+ */
+export interface History {
+  base: string[][];
+  head: string[][];
+}
+
 export interface SimulateOptions {
   pathsChanged: boolean;
   trainPaths: readonly string[];
   /** Native job ids (`stage.job`) that fail when they run. */
   failing?: ReadonlySet<string>;
+  /** Native job ids that exceed their timeout: Azure cancels the job, not the run (phases#timeouts). */
+  timingOut?: ReadonlySet<string>;
+  /** Native job ids during which someone cancels the run. */
+  cancelling?: ReadonlySet<string>;
+  /** The repository the changes job sees; default: one base commit and one head commit touching train.paths or not. */
+  history?: History;
+  /** What the Builds REST API answers (default: the last base commit, for the documented query only). */
+  lastSuccessfulBuild?: 'base' | 'none';
+  /** The release branch the REST query must name (default main). */
+  releaseBranch?: string;
 }
 
+/**
+ * Stage by stage, job by job: a stage or job runs when its condition holds (default
+ * `succeeded()`, https://learn.microsoft.com/azure/devops/pipelines/process/conditions);
+ * `dependsOn` defaults to the previous stage and to nothing for jobs; a stage's result is
+ * Failed if any job failed, else Canceled if any was cancelled, else Succeeded if any ran,
+ * else Skipped. After a run is cancelled, status functions see it (`canceled()` is true,
+ * `succeeded()` false), and only conditions without a status function still run
+ * (conditions#condition-outcomes-when-a-build-is-canceled).
+ */
 export async function simulate(doc: Doc, trigger: Trigger, options: SimulateOptions): Promise<SimulatedJob[]> {
   const variables = { ...predefined(trigger), ...rootVariables(doc, trigger) };
   const stages: Record<string, DependencyState> = {};
   const ran: SimulatedJob[] = [];
+  let canceled = false;
   let previous: string | undefined;
   for (const stage of doc.stages as Doc[]) {
     const id = String(stage.stage);
     const dependsOn = stage.dependsOn === undefined ? (previous ? [previous] : []) : [stage.dependsOn].flat().map(String);
     previous = id;
     const dependencies = Object.fromEntries(dependsOn.map((d) => [d, stateOf(stages, d, id)]));
-    if (!truthy(evaluate(String(stage.condition ?? 'succeeded()'), { variables, dependencies }))) {
+    if (!truthy(evaluate(String(stage.condition ?? 'succeeded()'), { variables, dependencies, canceled }))) {
       stages[id] = { result: 'Skipped', outputs: {} };
       continue;
     }
@@ -154,17 +198,24 @@ export async function simulate(doc: Doc, trigger: Trigger, options: SimulateOpti
     for (const job of (stage.jobs ?? []) as Doc[]) {
       const jobId = String(job.job ?? job.deployment);
       const jobDeps = Object.fromEntries([job.dependsOn ?? []].flat().map((d: string) => [d, stateOf(jobs, d, jobId)]));
-      if (!truthy(evaluate(String(job.condition ?? 'succeeded()'), { variables, dependencies: jobDeps }))) {
+      if (!truthy(evaluate(String(job.condition ?? 'succeeded()'), { variables, dependencies: jobDeps, canceled }))) {
         jobs[jobId] = { result: 'Skipped', outputs: {} };
         continue;
       }
-      const failed = options.failing?.has(`${id}.${jobId}`) ?? false;
-      const outputs = failed ? {} : await outputsOf(job, jobId, { ...variables, ...(job.variables ?? {}) }, options);
-      jobs[jobId] = { result: failed ? 'Failed' : 'Succeeded', outputs };
-      ran.push({ stage: id, job: jobId, result: jobs[jobId].result });
+      const key = `${id}.${jobId}`;
+      let result: DependencyState['result'] = 'Succeeded';
+      if (options.failing?.has(key)) result = 'Failed';
+      else if (options.timingOut?.has(key)) result = 'Canceled';
+      else if (options.cancelling?.has(key)) {
+        result = 'Canceled';
+        canceled = true;
+      }
+      const outputs = result === 'Succeeded' ? await outputsOf(job, jobId, { ...variables, ...(job.variables ?? {}) }, options) : {};
+      jobs[jobId] = { result, outputs };
+      ran.push({ stage: id, job: jobId, result });
     }
     const results = Object.values(jobs).map((j) => j.result);
-    const result = results.includes('Failed') ? 'Failed' : results.includes('Succeeded') ? 'Succeeded' : 'Skipped';
+    const result = results.includes('Failed') ? 'Failed' : results.includes('Canceled') ? 'Canceled' : results.includes('Succeeded') ? 'Succeeded' : 'Skipped';
     stages[id] = { result, outputs: Object.assign({}, ...Object.values(jobs).map((j) => j.outputs)) };
   }
   return ran;
@@ -176,52 +227,91 @@ function stateOf(states: Record<string, DependencyState>, name: string, of: stri
   return state;
 }
 
-/** Runs the steps that set output variables and returns them as `job.step.name`. */
+/**
+ * Runs a job's steps when one of them publishes output variables (the changes job), in order,
+ * as the agent does: each step's condition, the macro pass over its text and env, every
+ * non-secret variable as an environment variable (`.` → `_`, upper case), and the logging
+ * commands `task.setvariable` (a later step's variable; `isOutput=true`: an output named
+ * `job.step.name`) (https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands).
+ */
 async function outputsOf(job: Doc, jobId: string, variables: Record<string, string>, options: SimulateOptions): Promise<Record<string, string>> {
+  const steps = (job.steps ?? []) as Doc[];
+  if (!steps.some((s) => typeof s.bash === 'string' && String(s.bash).includes('isOutput=true'))) return {};
   const outputs: Record<string, string> = {};
-  for (const step of (job.steps ?? []) as Doc[]) {
-    if (typeof step.bash !== 'string' || !step.name || !step.bash.includes('isOutput=true')) continue;
-    const stdout = runInScratchRepo(expandMacros(step.bash, variables), options);
-    for (const match of stdout.matchAll(/##vso\[task\.setvariable variable=([^;\]]+);isOutput=true\](.*)/g)) {
-      outputs[`${jobId}.${step.name}.${match[1]}`] = match[2] ?? '';
+  const vars = { ...variables };
+  const repo = scratchRepo(options);
+  for (const step of steps) {
+    if (typeof step.bash !== 'string') continue;
+    if (!truthy(evaluate(String(step.condition ?? 'succeeded()'), { variables: vars }))) continue;
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(vars)) if (k !== 'System.AccessToken') env[k.replace(/\./g, '_').toUpperCase()] = v;
+    for (const [k, v] of Object.entries((step.env ?? {}) as Record<string, string>)) env[k] = expandMacros(String(v), vars);
+    const stdout = execFileSync('bash', ['--noprofile', '--norc', '-c', expandMacros(step.bash, vars)], {
+      cwd: repo.dir,
+      encoding: 'utf8',
+      env: { PATH: `${repo.shims}:${process.env.PATH ?? ''}`, HOME: repo.dir, MLGEN_SIM_BASE: options.lastSuccessfulBuild === 'none' ? '' : repo.base, MLGEN_SIM_RELEASE: options.releaseBranch ?? 'main', ...env },
+    });
+    for (const match of stdout.matchAll(/##vso\[task\.setvariable variable=([^;\]]+)(;isOutput=true)?\](.*)/g)) {
+      if (match[2]) outputs[`${jobId}.${step.name}.${match[1]}`] = match[3] ?? '';
+      else vars[match[1] ?? ''] = match[3] ?? '';
     }
   }
   return outputs;
 }
 
-const repos = new Map<string, string>();
+const repos = new Map<string, { dir: string; base: string; shims: string }>();
 
-/** A repository whose last commit touches a file of train.paths, or a file outside them. */
-function scratchRepo(trainPaths: readonly string[], changed: boolean): string {
-  const key = `${changed}\n${trainPaths.join('\n')}`;
+/**
+ * A repository with the history asked for, and a `curl` on PATH that answers the Builds - List
+ * call (https://learn.microsoft.com/rest/api/azure/devops/build/builds/list) with the last base
+ * commit, but only for the documented query, with the job's token: anything else gets no build.
+ */
+function scratchRepo(options: SimulateOptions): { dir: string; base: string; shims: string } {
+  const history = options.history ?? { base: [['README.md']], head: [[options.pathsChanged ? probePath(options.trainPaths[0] ?? '') : 'mlgen-unrelated-probe.txt']] };
+  const key = JSON.stringify(history);
   const known = repos.get(key);
   if (known) return known;
   const dir = mkdtempSync(join(tmpdir(), 'mlgen-azure-'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
-  const write = (path: string, text: string) => {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } }).trim();
+  const commit = (files: string[], n: number) => {
+    for (const path of files) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), `commit ${n}\n`);
+    }
+    git('add', '-A');
+    git('commit', '-qm', `commit ${n}`);
   };
-  git('init', '-q');
-  write('README.md', 'first\n');
-  git('add', '.');
-  git('commit', '-qm', 'first');
-  write(changed ? probePath(trainPaths[0] ?? '') : 'mlgen-unrelated-probe.txt', 'second\n');
-  git('add', '.');
-  git('commit', '-qm', 'second');
-  repos.set(key, dir);
-  return dir;
+  git('init', '-q', '-b', 'main');
+  history.base.forEach((files, i) => commit(files, i));
+  const base = git('rev-parse', 'HEAD');
+  git('checkout', '-q', '-b', 'work');
+  history.head.forEach((files, i) => commit(files, 100 + i));
+  const shims = join(dir, '.git', 'shims');
+  mkdirSync(shims);
+  const curl = [
+    '#!/bin/sh',
+    'auth=; url=',
+    'while [ $# -gt 0 ]; do case "$1" in -H) auth=$2; shift 2 ;; -*) shift ;; *) url=$1; shift ;; esac; done',
+    'case "$url" in',
+    '  "https://dev.azure.com/acme/5a1e2f3c-0000-4000-8000-000000000001/_apis/build/builds?definitions=42&branchName=refs/heads/$MLGEN_SIM_RELEASE&resultFilter=succeeded&"*"\\$top=1"*) ok=1 ;;',
+    '  *) ok= ;;',
+    'esac',
+    'if [ -n "$ok" ] && [ "$auth" = "Authorization: Bearer access-token-value" ] && [ -n "$MLGEN_SIM_BASE" ]; then',
+    '  printf \'{"count":1,"value":[{"id":9,"sourceVersion":"%s"}]}\' "$MLGEN_SIM_BASE"',
+    'else',
+    '  printf \'{"count":0,"value":[]}\'',
+    'fi',
+  ].join('\n');
+  writeFileSync(join(shims, 'curl'), `${curl}\n`, { mode: 0o755 });
+  const repo = { dir, base, shims };
+  repos.set(key, repo);
+  return repo;
 }
 
 /** A file path that the glob matches: `src/**` → `src/probe/probe.txt`, `params.yaml` → itself. */
 export function probePath(glob: string): string {
   const path = glob.replace(/\*\*/g, 'probe').replace(/\*/g, 'probe').replace(/\?/g, 'p');
   return path.endsWith('/') ? `${path}probe.txt` : path;
-}
-
-function runInScratchRepo(script: string, options: SimulateOptions): string {
-  const cwd = scratchRepo(options.trainPaths, options.pathsChanged);
-  return execFileSync('bash', ['--noprofile', '--norc', '-c', script], { cwd, encoding: 'utf8' });
 }
 
 /** Every step list of a job: its steps, or each lifecycle hook of a deployment strategy. */
@@ -236,4 +326,38 @@ export function stepListsOf(job: Doc): { hook: string; steps: Doc[]; variables: 
     }
   }
   return lists;
+}
+
+/**
+ * Deployment jobs check out nothing unless a step says `checkout: self`
+ * (https://learn.microsoft.com/azure/devops/pipelines/process/deployment-jobs: "A deployment job
+ * doesn't automatically clone the source repo"); every lifecycle hook is a job of its own, so
+ * each hook that runs a script needs its own checkout first. Agent jobs check out by themselves.
+ */
+export function checkoutFindings(doc: Doc): string[] {
+  const findings: string[] = [];
+  for (const stage of (doc.stages ?? []) as Doc[]) {
+    for (const job of (stage.jobs ?? []) as Doc[]) {
+      if (job.deployment === undefined) continue;
+      for (const list of stepListsOf(job)) {
+        const firstScript = list.steps.findIndex((s) => typeof s.bash === 'string');
+        const checkout = list.steps.findIndex((s) => s.checkout === 'self');
+        if (firstScript >= 0 && (checkout < 0 || checkout > firstScript)) findings.push(`deployment ${job.deployment} ${list.hook}: a script runs with no checkout of the repository`);
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * Which of several runs waiting for the same exclusive lock deploy, in queue order
+ * (https://learn.microsoft.com/azure/devops/pipelines/process/approvals#exclusive-lock): with
+ * `lockBehavior: sequential` every run takes the lock in turn; with `runLatest`, the default,
+ * only the latest waiting run does and the older waiting ones are cancelled.
+ */
+export function lockQueue(doc: Doc, waiting: readonly string[]): { deploys: string[]; cancelled: string[] } {
+  const behavior = String(doc.lockBehavior ?? 'runLatest');
+  if (behavior === 'sequential') return { deploys: [...waiting], cancelled: [] };
+  const latest = waiting.at(-1);
+  return { deploys: latest === undefined ? [] : [latest], cancelled: waiting.slice(0, -1) };
 }

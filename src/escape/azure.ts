@@ -1,12 +1,13 @@
 /**
- * Getting manifest text to the shell intact through Azure's three expression syntaxes.
+ * Getting text through Azure Pipelines' three expression syntaxes intact (the one module for them).
  *
  * - `${{ … }}` (template expressions): the manifest refuses commands that contain `${{`.
  * - `$[ … ]` (runtime expressions): only a whole value in variables and conditions is one;
  *   mlgen puts no manifest text there.
  * - `$(name)` (macros): before a step runs, the agent replaces `$(name)` with the value of the
- *   variable `name` (case-insensitive) and leaves it alone when no such variable exists. A
- *   command such as `echo '$(Build.SourceVersion)'`, or `$(pwd)` in a project that happens to
+ *   variable `name` (case-insensitive) and leaves it alone when no such variable exists
+ *   (https://learn.microsoft.com/azure/devops/pipelines/process/variables#macro-syntax-variables).
+ *   A command such as `echo '$(Build.SourceVersion)'`, or `$(pwd)` in a project that happens to
  *   define a variable `pwd`, would reach the shell changed, or even carry a secret's value.
  *
  * Azure has no escape for macros. Its expansion is one left-to-right pass that never rescans
@@ -17,7 +18,7 @@
  * to the next `)`: variable names cannot hold whitespace, so `$(date +%s)` stays as it is.
  */
 
-/** The variable whose value is `$(`. Defined at the pipeline root. */
+/** The variable whose value is `$(`. Defined at the pipeline root when any text needs it. */
 export const DOLLAR_PAREN = 'mlgen.dollarParen';
 
 export function protectMacros(text: string): string {
@@ -35,12 +36,12 @@ export function protectMacros(text: string): string {
   return out + text.slice(from);
 }
 
-/** A word for bash: bare when it is plainly safe, else single-quoted. */
-export function shellWord(text: string): string {
-  return /^[A-Za-z0-9_./:@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /** A string literal for Azure's expression syntax ('' escapes a quote). */
 export function exprString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A macro reference to a pipeline variable, e.g. a secret mapped into a step's env. */
+export function macro(name: string): string {
+  return `$(${name})`;
 }
