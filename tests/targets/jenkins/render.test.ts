@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compilePlan } from '../../../src/plan/index.js';
 import { loadManifest } from '../../../src/manifest/index.js';
-import { escapeGroovy, groovyString } from '../../../src/targets/jenkins/helpers.js';
+import { escapeGroovy, groovyString } from '../../../src/escape/groovy.js';
 import { jenkinsTarget } from '../../../src/targets/jenkins/index.js';
 import { labelExpression } from '../../../src/targets/jenkins/view.js';
 import { fixtureNames, fixtureText, generateFor } from '../../support/harness.js';
