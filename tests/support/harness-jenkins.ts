@@ -2,7 +2,8 @@
  * Jenkins, judged by Groovy: npm-groovy-lint (CodeNarc, with its Groovy parse) for errors, and
  * Debian's groovy evaluating each Jenkinsfile against a stub of the declarative DSL
  * (jenkins-stub-dsl.groovy), which records the stages, their `when` conditions and every `sh`
- * script exactly as Groovy read them, and decides which stages run for an event.
+ * script exactly as Groovy read them, and runs the pipeline for an event: the stages that run,
+ * their results, the post blocks, locks and inputs taken, and each `sh` with what it saw.
  *
  * The JVM starts slowly, so calls made in the same tick share one groovy process: call
  * `jobsFor` and `scripts` with Promise.all to batch them.
@@ -16,6 +17,7 @@ import type { GeneratedFile } from '../../src/files/index.js';
 import type { Plan, PlanEvent } from '../../src/plan/index.js';
 import type { TargetHarness } from './harness.js';
 import { lintErrors } from './jenkins-lint.js';
+import { TRAIN_CHANGED_LABEL } from '../../src/targets/jenkins/stages.js';
 
 const run = promisify(execFile);
 const JAVA_HOME = process.env.JAVA_HOME ?? '/usr/lib/jvm/java-17-openjdk-amd64';
@@ -35,6 +37,24 @@ export interface Scenario {
   causes: string[];
   changeset: string[];
   previousBuild: boolean;
+  /** What `sh(returnStdout: true)` prints, by the step's label. */
+  shOutputs?: Record<string, string>;
+  /** Stages that end with this result instead of SUCCESS (a timeout or a rejected input: ABORTED). */
+  failures?: Record<string, 'FAILURE' | 'ABORTED' | 'UNSTABLE'>;
+  /** What the git plugin's checkout reports as GIT_PREVIOUS_SUCCESSFUL_COMMIT. */
+  previousSuccessfulCommit?: string;
+}
+
+/** What one scenario's run did, as the stub decided it. */
+export interface StubOutcome {
+  ran: string[];
+  results: Record<string, string>;
+  /** `stage:condition` (or `pipeline:condition`) of every post block that ran, in order. */
+  posts: string[];
+  locks: string[];
+  inputs: string[];
+  executed: { where: string; label?: string; script: string; secrets: string[]; env: Record<string, string> }[];
+  build: string;
 }
 
 export interface StubStep {
@@ -81,6 +101,7 @@ export interface StubResult {
   pipeline?: StubPipeline;
   scripts?: string[];
   runs?: Record<string, string[]>;
+  outcomes?: Record<string, StubOutcome>;
 }
 
 /**
@@ -107,7 +128,11 @@ export async function evaluateJenkinsfiles(requests: { text: string; scenarios?:
     return requests.map((request, n) => {
       const result = results[texts.indexOf(request.text)]!;
       const runs = Object.fromEntries((request.scenarios ?? []).map((s) => [s.id, result.runs?.[`${n}/${s.id}`] ?? []]));
-      return { ...result, runs };
+      const outcomes = Object.fromEntries((request.scenarios ?? []).flatMap((s) => {
+        const outcome = result.outcomes?.[`${n}/${s.id}`];
+        return outcome ? [[s.id, outcome]] : [];
+      }));
+      return { ...result, runs, outcomes };
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -156,7 +181,9 @@ export function scenarioFor(plan: Plan, event: PlanEvent, pathsChanged: boolean)
   const train = plan.jobs.find((j) => j.kind === 'train');
   const trainPaths = train?.kind === 'train' ? train.paths : [];
   const changeset = pathsChanged ? trainPaths.slice(0, 1).map(pathMatching) : ['mlgen-unrelated/notes.txt'];
-  const base = { id: 'event', params: {}, changeset, previousBuild: true };
+  // The source stage's change detection prints the answer (its script is tested on real git histories).
+  const shOutputs = { [TRAIN_CHANGED_LABEL]: pathsChanged ? 'true\n' : 'false\n' };
+  const base = { id: 'event', params: {}, changeset, previousBuild: true, shOutputs };
   const release = { BRANCH_NAME: plan.releaseBranch };
   switch (event.kind) {
     case 'pull-request':

@@ -3,14 +3,34 @@
  * Jenkinsfile (so every string is read exactly as Jenkins' Groovy reads it), and the stub
  * records the stage tree, each stage's `when` conditions and every `sh` script.
  *
- * For each scenario (branch, change request, causes, change set, parameters) it decides which
- * stages run, following the semantics of pipeline-model-definition: stage environment before
- * `when`; `changeset` matched with Ant's DirectoryScanner.match like ChangeSetConditionalScript;
- * `triggeredBy` matched on cause class names like Utils.shouldRunBeAllowed; `branch` on
- * BRANCH_NAME; `changeRequest()` on CHANGE_ID.
+ * For each scenario (branch, change request, causes, change set, parameters, what `sh` prints,
+ * which stage fails how) it runs the pipeline as Jenkins would and reports which stages ran,
+ * each stage's result, which post blocks ran, which locks and inputs were taken, and every `sh`
+ * that ran with the credentials and MLGEN_* variables it saw. The semantics, with their sources:
+ * - `when` (pipeline-model-definition; jenkins.io/doc/book/pipeline/syntax/#when): stage
+ *   environment before `when`; `changeset` matched with Ant's DirectoryScanner.match like
+ *   ChangeSetConditionalScript; `triggeredBy` on cause class names like Utils.shouldRunBeAllowed;
+ *   `branch` on BRANCH_NAME; `changeRequest()` on CHANGE_ID, with attributes on CHANGE_* like
+ *   ChangeRequestConditional; `expression` on the run's env, including `env.X = ...` assignments
+ *   of earlier stages (syntax/#environment: a script's env assignment is global to the run).
+ * - Order (syntax/#evaluating-when-before-entering-agent, #evaluating-when-before-the-input-directive,
+ *   #evaluating-when-before-the-options-directive): a stage's options (a lock) and input apply
+ *   before `when` unless `beforeOptions true` / `beforeInput true`; so a skipped stage without
+ *   them still takes its lock or asks its input.
+ * - Results (syntax/#post, Result ordinals SUCCESS < UNSTABLE < FAILURE < NOT_BUILT < ABORTED): a
+ *   failed or aborted stage skips the sequential stages after it ("skipped due to earlier
+ *   failure(s)"), parallel branches all run; a parent has the worst result of its children; the
+ *   build the worst of its stages. `timeout` and a rejected or timed-out `input` abort: ABORTED
+ *   (workflow-basic-steps TimeoutStepExecution, pipeline-input-step), injected as a failure.
+ * - post conditions, in the documented order always, changed, fixed, regression, aborted,
+ *   failure, success, unstable, unsuccessful, cleanup: `failure` only for FAILURE, `aborted` only
+ *   for ABORTED, `unsuccessful` for anything but SUCCESS ("red, yellow or grey").
+ * - `withCredentials` binds its credentials for its body only (credentials-binding).
  *
  * Usage: groovy -cp ant.jar jenkins-stub-dsl.groovy request.json   (prints JSON)
- * request: {files: [{path, scenarios: [{id, env, params, causes, changeset, previousBuild}]}]}
+ * request: {files: [{path, scenarios: [{id, env, params, causes, changeset, previousBuild,
+ *           shOutputs: {label: stdout}, failures: {stage: FAILURE|ABORTED|UNSTABLE},
+ *           previousSuccessfulCommit}]}]}
  */
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
@@ -82,7 +102,9 @@ class Condition {
                 String branch = s.env.BRANCH_NAME
                 return branch != null && DirectoryScanner.match((String) arg, branch)
             case 'changeRequest':
-                return s.env.CHANGE_ID != null
+                // ChangeRequestConditional.matches: not a change without CHANGE_ID; each attribute equals its CHANGE_* variable.
+                if (s.env.CHANGE_ID == null) return false
+                return ((Map) (arg ?: [:])).every { k, v -> s.env['CHANGE_' + k.toString().replaceAll(/([A-Z])/, '_$1').toUpperCase()] == v }
             case 'changeset':
                 return s.changeset.any { String path -> DirectoryScanner.match(((String) arg).replace('\\', '/'), path, false) }
             case 'triggeredBy':
@@ -120,6 +142,7 @@ class WhenBuilder {
     def beforeOptions(boolean value) { flags.beforeOptions = value }
     def branch(String pattern) { conditions << new Condition(kind: 'branch', arg: pattern) }
     def changeRequest() { conditions << new Condition(kind: 'changeRequest') }
+    def changeRequest(Map attributes) { conditions << new Condition(kind: 'changeRequest', arg: attributes) }
     def changeset(String glob) { conditions << new Condition(kind: 'changeset', arg: glob) }
     def triggeredBy(String cause) { conditions << new Condition(kind: 'triggeredBy', arg: cause) }
     def environment(Map args) { conditions << new Condition(kind: 'environment', arg: [name: args.name, value: args.value]) }
@@ -265,10 +288,51 @@ class Scenario {
     List<String> causes = []
     List<String> changeset = []
     boolean previousBuild = true
+    Map shOutputs = [:]
+    Map failures = [:]
+    String previousSuccessfulCommit
 
     Map expressionContext() {
         return [env: new HashMap(env), params: params, currentBuild: [previousBuild: previousBuild ? [number: 1] : null]]
     }
+
+    Scenario withEnv(Map stageEnv) {
+        return new Scenario(env: stageEnv, params: params, causes: causes, changeset: changeset, previousBuild: previousBuild,
+                            shOutputs: shOutputs, failures: failures, previousSuccessfulCommit: previousSuccessfulCommit)
+    }
+}
+
+/**
+ * A stage's view of the run's environment: its own variables over the run's. An assignment
+ * `env.X = v` in a script sets X for the rest of the run (jenkins.io/doc/book/pipeline/jenkinsfile/#setting-environment-variables-dynamically).
+ */
+class LayeredEnv {
+    Map global
+    Map local
+    LayeredEnv(Map global, Map local) { this.global = global; this.local = local }
+    def getProperty(String name) { return this.@local.containsKey(name) ? this.@local[name] : this.@global[name] }
+    void setProperty(String name, Object value) { this.@global[name] = value?.toString(); this.@local[name] = value?.toString() }
+    def getAt(String name) { return getProperty(name) }
+    void putAt(String name, Object value) { setProperty(name, value) }
+    LayeredEnv child(Map extra) { Map l = new HashMap(this.@local); l.putAll(extra); return new LayeredEnv(this.@global, l) }
+    Map snapshot() { Map m = new HashMap(this.@global); m.putAll(this.@local); return m }
+}
+
+/** A step that ends its stage with a result other than SUCCESS (error, a timeout, an injected failure). */
+class StepFailure extends RuntimeException {
+    String result
+    StepFailure(String result, String message) { super(message); this.result = result }
+}
+
+/** What one scenario's run did. */
+class Outcome {
+    List<String> ran = []
+    Map<String, String> results = [:]
+    List<String> posts = []
+    List<String> locks = []
+    List<String> inputs = []
+    List<Map> executed = []
+    String build = 'SUCCESS'
 }
 
 /** Runs step closures, recording each step; `sh` outside a node is an error, as in Jenkins. */
@@ -277,8 +341,13 @@ class StepRecorder {
     List<String> errors = []
     String where
     boolean inNode
-    Map env
-    StepRecorder(String where, boolean inNode, Map env) { this.where = where; this.inNode = inNode; this.env = env }
+    LayeredEnv env
+    List<String> secrets = []
+    Scenario scenario
+    Outcome outcome
+    StepRecorder(String where, boolean inNode, LayeredEnv env, Scenario scenario = null, Outcome outcome = null) {
+        this.where = where; this.inNode = inNode; this.env = env; this.scenario = scenario; this.outcome = outcome
+    }
 
     def getProperty(String name) {
         switch (name) {
@@ -301,29 +370,61 @@ class StepRecorder {
     def sh(Map args) {
         if (!inNode) errors << "${where}: sh outside a node (agent none) cannot run"
         if (!(args.script instanceof String)) throw new DslError("${where}: sh script is ${args.script?.getClass()}, not a plain String")
-        record('sh', [script: args.script, label: args.label])
+        record('sh', [script: args.script, label: args.label, secrets: new ArrayList(secrets), returnStdout: args.returnStdout == true])
+        if (outcome != null) {
+            Map visible = env.snapshot().findAll { k, v -> k.toString().startsWith('MLGEN_') }
+            outcome.executed << [where: where, label: args.label, script: args.script, secrets: new ArrayList(secrets), env: visible]
+        }
+        if (args.returnStdout) return scenario?.shOutputs?.get(args.label) ?: ''
+        return null
     }
     def sh(String script) { sh([script: script]) }
     def echo(String message) { record('echo', [message: message]) }
+    def error(String message) { record('error', [message: message]); throw new StepFailure('FAILURE', message) }
     def sleep(Map args) { record('sleep', args) }
     def stash(Map args) { record('stash', args) }
     def unstash(String name) { record('unstash', [name: name]) }
+    def deleteDir() { record('deleteDir', [:]) }
+    def milestone(Map args) { record('milestone', args) }
     def archiveArtifacts(Map args) { record('archiveArtifacts', args) }
-    def checkout(Object scm) { record('checkout', [:]); return [GIT_COMMIT: env.GIT_COMMIT] }
+    def checkout(Object scm) {
+        record('checkout', [:])
+        return [GIT_COMMIT: env.GIT_COMMIT ?: Runner.COMMIT, GIT_PREVIOUS_SUCCESSFUL_COMMIT: scenario?.previousSuccessfulCommit]
+    }
+    def string(Map args) { return [type: 'string', credentialsId: args.credentialsId, variable: args.variable] }
+    def usernamePassword(Map args) {
+        return [type: 'usernamePassword', credentialsId: args.credentialsId, variables: [args.usernameVariable, args.passwordVariable]]
+    }
+    def withCredentials(List bindings, Closure body) {
+        List ids = bindings.collect { it.credentialsId }
+        record('withCredentials', [credentials: ids])
+        def saved = env
+        List savedSecrets = secrets
+        Map values = [:]
+        bindings.each { Map b -> (b.variables ?: [b.variable]).each { values[it] = "<secret ${b.credentialsId}>".toString() } }
+        env = env.child(values)
+        secrets = secrets + ids
+        try { return nested(body, inNode) } finally { env = saved; secrets = savedSecrets }
+    }
     def withEnv(List entries, Closure body) {
         record('withEnv', [entries: entries.collect { it.toString() }])
         def saved = env
-        env = new HashMap(env)
-        entries.each { String e -> int i = e.indexOf('='); env[e.substring(0, i)] = e.substring(i + 1) }
+        Map values = [:]
+        entries.each { e -> String t = e.toString(); int i = t.indexOf('='); values[t.substring(0, i)] = t.substring(i + 1) }
+        env = env.child(values)
         try { return nested(body, inNode) } finally { env = saved }
     }
     def node(String label, Closure body) { record('node', [label: label]); nested(body, true) }
+    def node(Closure body) { record('node', [label: null]); nested(body, true) }
     def script(Closure body) { nested(body, inNode) }
     def methodMissing(String name, Object args) { throw new DslError("${where}: unknown step ${name}") }
 }
 
 class Runner {
     static final String COMMIT = '0123456789abcdef0123456789abcdef01234567'
+    static final List<String> RESULTS = ['SUCCESS', 'UNSTABLE', 'FAILURE', 'NOT_BUILT', 'ABORTED']
+    /** The documented order of post conditions (jenkins.io/doc/book/pipeline/syntax/#post). */
+    static final List<String> POST_ORDER = ['always', 'changed', 'fixed', 'regression', 'aborted', 'failure', 'success', 'unstable', 'unsuccessful', 'cleanup']
 
     static Pipeline parse(File file) {
         def config = new CompilerConfiguration()
@@ -352,26 +453,78 @@ class Runner {
         return [flags: b.flags, conditions: b.conditions]
     }
 
-    /** The names of the stages that run for one scenario, in order. */
-    static List<String> run(Pipeline p, Scenario s) {
-        Map params = defaults(p) + s.params
-        Map env = new HashMap(s.env)
-        env.putAll(environment(p.environment, env, params))
-        List<String> ran = []
-        walk(p.stages, env, params, s, ran)
-        return ran
+    static String worse(String a, String b) { RESULTS.indexOf(a) >= RESULTS.indexOf(b) ? a : b }
+
+    /** Whether a post condition runs for a result (syntax/#post). */
+    static boolean postApplies(String condition, String result) {
+        switch (condition) {
+            case 'always': case 'cleanup': return true
+            case 'success': return result == 'SUCCESS'
+            case 'failure': return result == 'FAILURE'
+            case 'aborted': return result == 'ABORTED'
+            case 'unstable': return result == 'UNSTABLE'
+            case 'unsuccessful': return result != 'SUCCESS'
+            default: return false // changed, fixed, regression: this stub has no previous result
+        }
     }
 
-    static void walk(List<Stage> stages, Map env, Map params, Scenario s, List<String> ran) {
+    /** Runs one scenario: which stages ran, their results, the post blocks, locks, inputs and executed sh steps. */
+    static Outcome run(Pipeline p, Scenario s) {
+        Map params = defaults(p) + s.params
+        Map global = new HashMap(s.env)
+        global.putAll(environment(p.environment, global, params))
+        Outcome o = new Outcome()
+        o.build = walk(p.stages, global, [:], params, s, o, false)
+        runPost(p.post, o.build, 'pipeline', new LayeredEnv(global, [:]), s, o)
+        return o
+    }
+
+    static String walk(List<Stage> stages, Map global, Map inherited, Map params, Scenario s, Outcome o, boolean parallel) {
+        String result = 'SUCCESS'
         for (Stage stage : stages) {
-            Map stageEnv = new HashMap(env)
-            stageEnv.putAll(environment(stage.environment, stageEnv, params))
-            Map when = evaluateWhen(stage.when)
-            Scenario here = new Scenario(env: stageEnv, params: params, causes: s.causes, changeset: s.changeset, previousBuild: s.previousBuild)
-            if (when != null && !when.conditions.every { Condition c -> c.evaluate(here) }) continue
-            ran << stage.name
-            if (stage.parallel != null) walk(stage.parallel, stageEnv, params, s, ran)
-            if (stage.stages != null) walk(stage.stages, stageEnv, params, s, ran)
+            // A failed or aborted sequential stage skips the ones after it; parallel branches all run.
+            if (!parallel && result in ['FAILURE', 'ABORTED']) continue
+            result = worse(result, runStage(stage, global, inherited, params, s, o))
+        }
+        return result
+    }
+
+    static String runStage(Stage stage, Map global, Map inherited, Map params, Scenario s, Outcome o) {
+        Map visible = new HashMap(global)
+        visible.putAll(inherited)
+        Map own = new HashMap(inherited)
+        own.putAll(environment(stage.environment, visible, params))
+        visible.putAll(own)
+        Map when = evaluateWhen(stage.when)
+        boolean passes = when == null || when.conditions.every { Condition c -> c.evaluate(s.withEnv(visible)) }
+        Map flags = when?.flags ?: [:]
+        if (stage.options.any { it.name == 'lock' } && (passes || !flags.beforeOptions)) o.locks << stage.name
+        if (stage.input != null && (passes || !flags.beforeInput)) o.inputs << stage.name
+        if (!passes) return 'SUCCESS'
+        o.ran << stage.name
+        String result = 'SUCCESS'
+        boolean node = stage.agent != null && stage.agent.kind != 'none'
+        LayeredEnv env = new LayeredEnv(global, own + (node ? [GIT_COMMIT: COMMIT] : [:]))
+        try {
+            String injected = s.failures[stage.name]
+            if (injected) throw new StepFailure(injected, "${stage.name}: ${injected} (injected)")
+            if (stage.steps != null) Dsl.call(stage.steps, new StepRecorder(stage.name, node, env, s, o))
+        } catch (StepFailure f) {
+            result = f.result
+        }
+        if (result == 'SUCCESS' && stage.parallel != null) result = walk(stage.parallel, global, own, params, s, o, true)
+        if (result == 'SUCCESS' && stage.stages != null) result = walk(stage.stages, global, own, params, s, o, false)
+        o.results[stage.name] = result
+        runPost(stage.post, result, stage.name, env, s, o)
+        return result
+    }
+
+    static void runPost(Map<String, Closure> post, String result, String where, LayeredEnv env, Scenario s, Outcome o) {
+        for (String condition : POST_ORDER) {
+            Closure body = post[condition]
+            if (body == null || !postApplies(condition, result)) continue
+            o.posts << "${where}:${condition}".toString()
+            try { Dsl.call(body, new StepRecorder("${where} post ${condition}", false, env, s, o)) } catch (StepFailure ignored) { }
         }
     }
 
@@ -385,7 +538,7 @@ class Runner {
         if (when != null) out.when = [flags: when.flags, conditions: when.conditions*.describe()]
         Map nodeEnv = node ? stageEnv + [GIT_COMMIT: COMMIT] : stageEnv
         if (stage.steps != null) {
-            def r = new StepRecorder(stage.name, node, nodeEnv)
+            def r = new StepRecorder(stage.name, node, new LayeredEnv(new HashMap(), new HashMap(nodeEnv)))
             Dsl.call(stage.steps, r)
             out.steps = r.steps
             errors.addAll(r.errors)
@@ -393,7 +546,7 @@ class Runner {
         if (stage.parallel != null) out.parallel = stage.parallel.collect { describeStage(it, stageEnv, params, node, errors) }
         if (stage.stages != null) out.stages = stage.stages.collect { describeStage(it, stageEnv, params, node, errors) }
         out.post = stage.post.collectEntries { String condition, Closure body ->
-            def r = new StepRecorder("${stage.name} post ${condition}", node, nodeEnv)
+            def r = new StepRecorder("${stage.name} post ${condition}", node, new LayeredEnv(new HashMap(), new HashMap(nodeEnv)))
             Dsl.call(body, r)
             errors.addAll(r.errors)
             [(condition): r.steps]
@@ -407,7 +560,7 @@ class Runner {
         List<String> errors = []
         def stages = p.stages.collect { describeStage(it, env, params, p.agent?.kind != 'none', errors) }
         Map post = p.post.collectEntries { String condition, Closure body ->
-            def r = new StepRecorder("post ${condition}", p.agent?.kind != 'none', env + [GIT_COMMIT: COMMIT])
+            def r = new StepRecorder("post ${condition}", p.agent?.kind != 'none', new LayeredEnv(new HashMap(), env + [GIT_COMMIT: COMMIT]))
             Dsl.call(body, r)
             errors.addAll(r.errors)
             [(condition): r.steps]
@@ -438,12 +591,15 @@ def results = request.files.collect { Map file ->
     try {
         Pipeline p = Runner.parse(new File(file.path))
         Map described = Runner.describe(p)
-        Map runs = (file.scenarios ?: []).collectEntries { Map sc ->
+        Map outcomes = (file.scenarios ?: []).collectEntries { Map sc ->
             def s = new Scenario(env: sc.env ?: [:], params: sc.params ?: [:], causes: sc.causes ?: [], changeset: sc.changeset ?: [],
-                                 previousBuild: sc.previousBuild != false)
-            [(sc.id): Runner.run(p, s)]
+                                 previousBuild: sc.previousBuild != false, shOutputs: sc.shOutputs ?: [:], failures: sc.failures ?: [:],
+                                 previousSuccessfulCommit: sc.previousSuccessfulCommit)
+            Outcome o = Runner.run(p, s)
+            [(sc.id): [ran: o.ran, results: o.results, posts: o.posts, locks: o.locks, inputs: o.inputs, executed: o.executed, build: o.build]]
         }
-        [path: file.path, pipeline: Dsl.plain(described), scripts: Runner.scriptsOf(described), runs: runs]
+        Map runs = outcomes.collectEntries { k, v -> [(k): v.ran] }
+        [path: file.path, pipeline: Dsl.plain(described), scripts: Runner.scriptsOf(described), runs: runs, outcomes: Dsl.plain(outcomes)]
     } catch (Throwable e) {
         [path: file.path, error: "${e.getClass().simpleName}: ${e.message}".toString()]
     }
