@@ -372,7 +372,7 @@ class StepRecorder {
         if (!(args.script instanceof String)) throw new DslError("${where}: sh script is ${args.script?.getClass()}, not a plain String")
         record('sh', [script: args.script, label: args.label, secrets: new ArrayList(secrets), returnStdout: args.returnStdout == true])
         if (outcome != null) {
-            Map visible = env.snapshot().findAll { k, v -> k.toString().startsWith('MLGEN_') }
+            Map visible = env.snapshot().findAll { k, v -> k.toString() ==~ /MLGEN_.*|VIRTUAL_ENV|PATH\+.*|DOCKER_CONFIG/ }
             outcome.executed << [where: where, label: args.label, script: args.script, secrets: new ArrayList(secrets), env: visible]
         }
         if (args.returnStdout) return scenario?.shOutputs?.get(args.label) ?: ''
@@ -414,8 +414,13 @@ class StepRecorder {
         env = env.child(values)
         try { return nested(body, inNode) } finally { env = saved }
     }
-    def node(String label, Closure body) { record('node', [label: label]); nested(body, true) }
-    def node(Closure body) { record('node', [label: null]); nested(body, true) }
+    def node(String label, Closure body) { record('node', [label: label]); onNode(body) }
+    def node(Closure body) { record('node', [label: null]); onNode(body) }
+    private Object onNode(Closure body) {
+        def saved = env
+        env = env.child([WORKSPACE: '/workspace'])
+        try { return nested(body, true) } finally { env = saved }
+    }
     def script(Closure body) { nested(body, inNode) }
     def methodMissing(String name, Object args) { throw new DslError("${where}: unknown step ${name}") }
 }
@@ -504,7 +509,7 @@ class Runner {
         o.ran << stage.name
         String result = 'SUCCESS'
         boolean node = stage.agent != null && stage.agent.kind != 'none'
-        LayeredEnv env = new LayeredEnv(global, own + (node ? [GIT_COMMIT: COMMIT] : [:]))
+        LayeredEnv env = new LayeredEnv(global, own + (node ? [GIT_COMMIT: COMMIT, WORKSPACE: '/workspace'] : [:]))
         try {
             String injected = s.failures[stage.name]
             if (injected) throw new StepFailure(injected, "${stage.name}: ${injected} (injected)")

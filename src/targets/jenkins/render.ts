@@ -95,16 +95,16 @@ function about(plan: Plan, stages: StageView[], post: PostView[], schedule?: Sch
   ];
   const lines = [
     schedule
-      ? `Jenkins job "${plan.name}-${schedule.id}": a Pipeline job from SCM on ${plan.releaseBranch}, started by its cron (mlgen sync jenkins creates it).`
-      : `Jenkins job "${plan.name}": a Multibranch Pipeline job for this repository (docs/jenkins.md).`,
+      ? `Jenkins job ${plan.name}-${schedule.id}: a Pipeline job from SCM on ${plan.releaseBranch}, started by its cron (mlgen sync jenkins creates it).`
+      : `Jenkins job ${plan.name}: a Multibranch Pipeline job for this repository (docs/jenkins.md).`,
     `Plugins: ${plugins.join('; ')}.`,
   ];
   lines.push(
     secretStages.size > 0
-      ? `Credentials ("Secret text", ID = name), bound only around the steps that use them: ${[...secretStages].map(([name, where]) => `${name} (${where.join(', ')})`).join('; ')}.`
+      ? `Credentials (kind Secret text, ID = name), bound only around the steps that use them: ${[...secretStages].map(([name, where]) => `${name} (${where.join(', ')})`).join('; ')}.`
       : 'Credentials: none.',
   );
-  if (has('registryLogin')) lines.push(`Registry login: a "Username with password" credential with ID ${registryCredentialsId(plan)}.`);
+  if (has('registryLogin')) lines.push(`Registry login: a Username with password credential with ID ${registryCredentialsId(plan)}.`);
   if (environments.length > 0) lines.push(`Environments: ${environments.join(', ')}; deploys hold the lock ${plan.deployLock ?? ''} (every Jenkinsfile of ${plan.name} shares it).`);
   for (const job of approvals) {
     const a = job.approval!;
@@ -112,7 +112,7 @@ function about(plan: Plan, stages: StageView[], post: PostView[], schedule?: Sch
   }
   const labels = [...new Set(all.flatMap((s) => (s.agent?.kind === 'label' ? [s.agent.label] : s.agent?.kind === 'docker' && s.agent.label ? [s.agent.label] : [])))];
   lines.push(`Agents: ${labels.length > 0 ? `labels ${labels.join(', ')}; ` : ''}other stages run on any agent; /bin/sh may be dash; git on the agent of the source stage.`);
-  if (!schedule) lines.push('Fork pull requests: set the branch source\'s "Trust" so forks cannot change this Jenkinsfile; stages that need a self-hosted agent skip forks, others run without credentials.');
+  if (!schedule) lines.push('Fork pull requests: set the branch source\'s Trust setting so forks cannot change this Jenkinsfile; stages that need a self-hosted agent skip forks, others run without credentials.');
   return lines.map(oneLine);
 }
 
