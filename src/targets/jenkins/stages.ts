@@ -58,7 +58,7 @@ export function whenFor(plan: Plan, job: PlanJob, flags: Partial<Pick<WhenView, 
   const conditions: ConditionView[] = [group('anyOf', pipelines)];
   if (job.releaseOnly) {
     conditions.push(
-      group('not', [leaf('changeRequest()')]),
+      leaf('not { changeRequest() }'),
       group('anyOf', [
         leaf(`branch ${groovyString(plan.releaseBranch)}`),
         // Single-branch jobs (the schedules' jobs) build the release branch.
