@@ -9,7 +9,7 @@
  * `jobsFor` and `scripts` with Promise.all to batch them.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +22,8 @@ import { TRAIN_CHANGED_LABEL } from '../../src/targets/jenkins/stages.js';
 const run = promisify(execFile);
 const JAVA_HOME = process.env.JAVA_HOME ?? '/usr/lib/jvm/java-17-openjdk-amd64';
 const ANT_JAR = '/usr/share/java/ant.jar';
-const STUB = new URL('./jenkins-stub-dsl.groovy', import.meta.url).pathname;
+/** The stub is two files (the DSL's builders, then the run), evaluated as one script. */
+const STUB_PARTS = ['./jenkins-stub-dsl.groovy', './jenkins-stub-run.groovy'].map((part) => new URL(part, import.meta.url));
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
 export function isJenkinsfile(path: string): boolean {
@@ -118,9 +119,11 @@ export async function evaluateJenkinsfiles(requests: { text: string; scenarios?:
       const scenarios = requests.flatMap((r, n) => (r.text === text ? (r.scenarios ?? []).map((s) => ({ ...s, id: `${n}/${s.id}` })) : []));
       return { path, scenarios };
     });
+    const stubPath = join(dir, 'jenkins-stub.groovy');
+    writeFileSync(stubPath, STUB_PARTS.map((part) => readFileSync(part, 'utf8')).join('\n'));
     const requestPath = join(dir, 'request.json');
     writeFileSync(requestPath, JSON.stringify({ files }));
-    const { stdout } = await run('groovy', ['-cp', ANT_JAR, STUB, requestPath], {
+    const { stdout } = await run('groovy', ['-cp', ANT_JAR, stubPath, requestPath], {
       env: { ...process.env, JAVA_HOME },
       maxBuffer: 256 * 1024 * 1024,
     });

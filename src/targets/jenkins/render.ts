@@ -65,6 +65,9 @@ function walk(stages: readonly StageView[]): StageView[] {
   return stages.flatMap((s) => [s, ...walk(s.stages ?? []), ...walk(s.parallel ?? [])]);
 }
 
+/** Minutes as people write them: 3 d, 2 h, 45 min. */
+const duration = (minutes: number) => (minutes % 1440 === 0 ? `${minutes / 1440} d` : minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`);
+
 /** One line per fact, no line breaks: manifest text in a comment must stay a comment. */
 const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
 
@@ -101,14 +104,14 @@ function about(plan: Plan, stages: StageView[], post: PostView[], schedule?: Sch
   ];
   lines.push(
     secretStages.size > 0
-      ? `Credentials (kind Secret text, ID = name), bound only around the steps that use them: ${[...secretStages].map(([name, where]) => `${name} (${where.join(', ')})`).join('; ')}.`
+      ? `Credentials (kind Secret text, ID = name), bound only around the steps that use them: ${[...secretStages].map(([name, where]) => `${name} (${where.length > 6 ? `${where.length} stages` : where.join(', ')})`).join('; ')}.`
       : 'Credentials: none.',
   );
   if (has('registryLogin')) lines.push(`Registry login: a Username with password credential with ID ${registryCredentialsId(plan)}.`);
   if (environments.length > 0) lines.push(`Environments: ${environments.join(', ')}; deploys hold the lock ${plan.deployLock ?? ''} (every Jenkinsfile of ${plan.name} shares it).`);
   for (const job of approvals) {
     const a = job.approval!;
-    lines.push(`Approval before ${job.id}: ${a.approvers.length > 0 ? `submitter ${a.approvers.join(', ')}` : 'anyone who may build the job'}; times out (aborts) after ${a.timeoutMinutes} min.`);
+    lines.push(`Approval before ${job.id}: ${a.approvers.length > 0 ? `submitter ${a.approvers.join(', ')}` : 'anyone who may build the job'}; times out (aborts) after ${duration(a.timeoutMinutes)}.`);
   }
   const labels = [...new Set(all.flatMap((s) => (s.agent?.kind === 'label' ? [s.agent.label] : s.agent?.kind === 'docker' && s.agent.label ? [s.agent.label] : [])))];
   lines.push(`Agents: ${labels.length > 0 ? `labels ${labels.join(', ')}; ` : ''}other stages run on any agent; /bin/sh may be dash; git on the agent of the source stage.`);
