@@ -143,6 +143,7 @@ class StepRecorder {
         try { return nested(body, true) } finally { env = saved }
     }
     def script(Closure body) { nested(body, inNode) }
+    def timeout(Map args, Closure body) { record('timeout', args); nested(body, inNode) }
     def methodMissing(String name, Object args) { throw new DslError("${where}: unknown step ${name}") }
 }
 

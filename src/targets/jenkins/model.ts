@@ -44,6 +44,8 @@ export interface PostView {
   why: string;
   /** The node the block takes (post blocks of agentless stages and of the pipeline have none). */
   node?: { label?: string };
+  /** The block's own time limit (the helper's or the section's timeout): a post block has no stage options. */
+  timeoutMinutes: number;
   items: BlockItem[];
 }
 

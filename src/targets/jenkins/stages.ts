@@ -138,6 +138,7 @@ export function postOnNode(plan: Plan, runtime: Runtime, condition: PostView['co
     condition,
     why,
     node: label === undefined ? {} : { label },
+    timeoutMinutes: runtime.timeoutMinutes,
     items: [...source, ...(runtime.image ? [{ kind: 'inside' as const, image: runtime.image, body }] : body)],
   };
 }

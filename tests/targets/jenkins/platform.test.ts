@@ -214,6 +214,10 @@ describe('rule 6: a timeout, a cancel or a failure rolls the canary back and not
     expect(outcomes.approvalTimesOut!.ran).not.toContain('production');
   });
 
+  it('notify has its helper timeout (a post block has no stage options), on any agent', () => {
+    expect(specMain.post.unsuccessful![0]).toEqual({ step: 'timeout', where: 'post unsuccessful', time: 10, unit: 'MINUTES' });
+  });
+
   it('a successful run runs no post block', () => {
     expect(outcomes.release!.build).toBe('SUCCESS');
     expect(outcomes.release!.posts).toEqual([]);
