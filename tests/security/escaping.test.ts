@@ -86,7 +86,7 @@ describe('shell: commands reach the script intact on every target', () => {
   it('jenkins (every Jenkinsfile read by one groovy process)', async () => {
     const sets = cases.map((c) => ({ commands: c.commands, files: generateFor(c.text, 'jenkins').files }));
     expect(await lostCommands('jenkins', sets)).toEqual([]);
-  }, 120_000);
+  }, 600_000); // generous: the Jenkinsfiles grew (each agent stage sets up its own workspace) and the JVM shares the cores
 
   it('the check notices a command that changed on the way', async () => {
     const { files } = generateFor(manifestRunning(['echo one']), 'github');

@@ -1,6 +1,6 @@
 /**
  * Groovy, proven by Debian's groovy in ONE batched process (the JVM starts slowly):
- * - single-quoted and triple-single-quoted strings built by src/targets/jenkins/helpers.ts read
+ * - single-quoted and triple-single-quoted strings built by src/escape/groovy.ts read
  *   back as exactly the text, whatever it holds (quotes, backslashes, `\u` escapes, `$`, `${}`,
  *   line breaks, control characters, unicode);
  * - double-quoted and triple-double-quoted strings (GStrings, which interpolate `$x` and
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeGroovy, groovyString } from '../../src/targets/jenkins/helpers.js';
+import { escapeGroovy, groovyString } from '../../src/escape/groovy.js';
 import { HOSTILE_COMMANDS } from '../support/adversarial.js';
 import { fixtureText, generateFor } from '../support/harness.js';
 import { validManifest, manifestToYaml } from '../support/arbitrary.js';

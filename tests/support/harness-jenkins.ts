@@ -2,13 +2,14 @@
  * Jenkins, judged by Groovy: npm-groovy-lint (CodeNarc, with its Groovy parse) for errors, and
  * Debian's groovy evaluating each Jenkinsfile against a stub of the declarative DSL
  * (jenkins-stub-dsl.groovy), which records the stages, their `when` conditions and every `sh`
- * script exactly as Groovy read them, and decides which stages run for an event.
+ * script exactly as Groovy read them, and runs the pipeline for an event: the stages that run,
+ * their results, the post blocks, locks and inputs taken, and each `sh` with what it saw.
  *
  * The JVM starts slowly, so calls made in the same tick share one groovy process: call
  * `jobsFor` and `scripts` with Promise.all to batch them.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,11 +17,13 @@ import type { GeneratedFile } from '../../src/files/index.js';
 import type { Plan, PlanEvent } from '../../src/plan/index.js';
 import type { TargetHarness } from './harness.js';
 import { lintErrors } from './jenkins-lint.js';
+import { TRAIN_CHANGED_LABEL } from '../../src/targets/jenkins/stages.js';
 
 const run = promisify(execFile);
 const JAVA_HOME = process.env.JAVA_HOME ?? '/usr/lib/jvm/java-17-openjdk-amd64';
 const ANT_JAR = '/usr/share/java/ant.jar';
-const STUB = new URL('./jenkins-stub-dsl.groovy', import.meta.url).pathname;
+/** The stub is two files (the DSL's builders, then the run), evaluated as one script. */
+const STUB_PARTS = ['./jenkins-stub-dsl.groovy', './jenkins-stub-run.groovy'].map((part) => new URL(part, import.meta.url));
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
 export function isJenkinsfile(path: string): boolean {
@@ -35,6 +38,24 @@ export interface Scenario {
   causes: string[];
   changeset: string[];
   previousBuild: boolean;
+  /** What `sh(returnStdout: true)` prints, by the step's label. */
+  shOutputs?: Record<string, string>;
+  /** Stages that end with this result instead of SUCCESS (a timeout or a rejected input: ABORTED). */
+  failures?: Record<string, 'FAILURE' | 'ABORTED' | 'UNSTABLE'>;
+  /** What the git plugin's checkout reports as GIT_PREVIOUS_SUCCESSFUL_COMMIT. */
+  previousSuccessfulCommit?: string;
+}
+
+/** What one scenario's run did, as the stub decided it. */
+export interface StubOutcome {
+  ran: string[];
+  results: Record<string, string>;
+  /** `stage:condition` (or `pipeline:condition`) of every post block that ran, in order. */
+  posts: string[];
+  locks: string[];
+  inputs: string[];
+  executed: { where: string; label?: string; script: string; secrets: string[]; env: Record<string, string> }[];
+  build: string;
 }
 
 export interface StubStep {
@@ -81,6 +102,7 @@ export interface StubResult {
   pipeline?: StubPipeline;
   scripts?: string[];
   runs?: Record<string, string[]>;
+  outcomes?: Record<string, StubOutcome>;
 }
 
 /**
@@ -97,9 +119,11 @@ export async function evaluateJenkinsfiles(requests: { text: string; scenarios?:
       const scenarios = requests.flatMap((r, n) => (r.text === text ? (r.scenarios ?? []).map((s) => ({ ...s, id: `${n}/${s.id}` })) : []));
       return { path, scenarios };
     });
+    const stubPath = join(dir, 'jenkins-stub.groovy');
+    writeFileSync(stubPath, STUB_PARTS.map((part) => readFileSync(part, 'utf8')).join('\n'));
     const requestPath = join(dir, 'request.json');
     writeFileSync(requestPath, JSON.stringify({ files }));
-    const { stdout } = await run('groovy', ['-cp', ANT_JAR, STUB, requestPath], {
+    const { stdout } = await run('groovy', ['-cp', ANT_JAR, stubPath, requestPath], {
       env: { ...process.env, JAVA_HOME },
       maxBuffer: 256 * 1024 * 1024,
     });
@@ -107,7 +131,11 @@ export async function evaluateJenkinsfiles(requests: { text: string; scenarios?:
     return requests.map((request, n) => {
       const result = results[texts.indexOf(request.text)]!;
       const runs = Object.fromEntries((request.scenarios ?? []).map((s) => [s.id, result.runs?.[`${n}/${s.id}`] ?? []]));
-      return { ...result, runs };
+      const outcomes = Object.fromEntries((request.scenarios ?? []).flatMap((s) => {
+        const outcome = result.outcomes?.[`${n}/${s.id}`];
+        return outcome ? [[s.id, outcome]] : [];
+      }));
+      return { ...result, runs, outcomes };
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -156,7 +184,9 @@ export function scenarioFor(plan: Plan, event: PlanEvent, pathsChanged: boolean)
   const train = plan.jobs.find((j) => j.kind === 'train');
   const trainPaths = train?.kind === 'train' ? train.paths : [];
   const changeset = pathsChanged ? trainPaths.slice(0, 1).map(pathMatching) : ['mlgen-unrelated/notes.txt'];
-  const base = { id: 'event', params: {}, changeset, previousBuild: true };
+  // The source stage's change detection prints the answer (its script is tested on real git histories).
+  const shOutputs = { [TRAIN_CHANGED_LABEL]: pathsChanged ? 'true\n' : 'false\n' };
+  const base = { id: 'event', params: {}, changeset, previousBuild: true, shOutputs };
   const release = { BRANCH_NAME: plan.releaseBranch };
   switch (event.kind) {
     case 'pull-request':

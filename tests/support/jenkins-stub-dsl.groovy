@@ -3,14 +3,37 @@
  * Jenkinsfile (so every string is read exactly as Jenkins' Groovy reads it), and the stub
  * records the stage tree, each stage's `when` conditions and every `sh` script.
  *
- * For each scenario (branch, change request, causes, change set, parameters) it decides which
- * stages run, following the semantics of pipeline-model-definition: stage environment before
- * `when`; `changeset` matched with Ant's DirectoryScanner.match like ChangeSetConditionalScript;
- * `triggeredBy` matched on cause class names like Utils.shouldRunBeAllowed; `branch` on
- * BRANCH_NAME; `changeRequest()` on CHANGE_ID.
+ * For each scenario (branch, change request, causes, change set, parameters, what `sh` prints,
+ * which stage fails how) it runs the pipeline as Jenkins would and reports which stages ran,
+ * each stage's result, which post blocks ran, which locks and inputs were taken, and every `sh`
+ * that ran with the credentials and MLGEN_* variables it saw. The semantics, with their sources:
+ * - `when` (pipeline-model-definition; jenkins.io/doc/book/pipeline/syntax/#when): stage
+ *   environment before `when`; `changeset` matched with Ant's DirectoryScanner.match like
+ *   ChangeSetConditionalScript; `triggeredBy` on cause class names like Utils.shouldRunBeAllowed;
+ *   `branch` on BRANCH_NAME; `changeRequest()` on CHANGE_ID, with attributes on CHANGE_* like
+ *   ChangeRequestConditional; `expression` on the run's env, including `env.X = ...` assignments
+ *   of earlier stages (syntax/#environment: a script's env assignment is global to the run).
+ * - Order (syntax/#evaluating-when-before-entering-agent, #evaluating-when-before-the-input-directive,
+ *   #evaluating-when-before-the-options-directive): a stage's options (a lock) and input apply
+ *   before `when` unless `beforeOptions true` / `beforeInput true`; so a skipped stage without
+ *   them still takes its lock or asks its input.
+ * - Results (syntax/#post, Result ordinals SUCCESS < UNSTABLE < FAILURE < NOT_BUILT < ABORTED): a
+ *   failed or aborted stage skips the sequential stages after it ("skipped due to earlier
+ *   failure(s)"), parallel branches all run; a parent has the worst result of its children; the
+ *   build the worst of its stages. `timeout` and a rejected or timed-out `input` abort: ABORTED
+ *   (workflow-basic-steps TimeoutStepExecution, pipeline-input-step), injected as a failure.
+ * - post conditions, in the documented order always, changed, fixed, regression, aborted,
+ *   failure, success, unstable, unsuccessful, cleanup: `failure` only for FAILURE, `aborted` only
+ *   for ABORTED, `unsuccessful` for anything but SUCCESS ("red, yellow or grey").
+ * - `withCredentials` binds its credentials for its body only (credentials-binding).
  *
- * Usage: groovy -cp ant.jar jenkins-stub-dsl.groovy request.json   (prints JSON)
- * request: {files: [{path, scenarios: [{id, env, params, causes, changeset, previousBuild}]}]}
+ * The run half (scenarios, steps, results, post blocks, main) is jenkins-stub-run.groovy; the
+ * harness joins the two files into one script (imports stay at the top of this one).
+ *
+ * Usage: groovy -cp ant.jar <this file + jenkins-stub-run.groovy> request.json   (prints JSON)
+ * request: {files: [{path, scenarios: [{id, env, params, causes, changeset, previousBuild,
+ *           shOutputs: {label: stdout}, failures: {stage: FAILURE|ABORTED|UNSTABLE},
+ *           previousSuccessfulCommit}]}]}
  */
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
@@ -82,7 +105,9 @@ class Condition {
                 String branch = s.env.BRANCH_NAME
                 return branch != null && DirectoryScanner.match((String) arg, branch)
             case 'changeRequest':
-                return s.env.CHANGE_ID != null
+                // ChangeRequestConditional.matches: not a change without CHANGE_ID; each attribute equals its CHANGE_* variable.
+                if (s.env.CHANGE_ID == null) return false
+                return ((Map) (arg ?: [:])).every { k, v -> s.env['CHANGE_' + k.toString().replaceAll(/([A-Z])/, '_$1').toUpperCase()] == v }
             case 'changeset':
                 return s.changeset.any { String path -> DirectoryScanner.match(((String) arg).replace('\\', '/'), path, false) }
             case 'triggeredBy':
@@ -120,6 +145,7 @@ class WhenBuilder {
     def beforeOptions(boolean value) { flags.beforeOptions = value }
     def branch(String pattern) { conditions << new Condition(kind: 'branch', arg: pattern) }
     def changeRequest() { conditions << new Condition(kind: 'changeRequest') }
+    def changeRequest(Map attributes) { conditions << new Condition(kind: 'changeRequest', arg: attributes) }
     def changeset(String glob) { conditions << new Condition(kind: 'changeset', arg: glob) }
     def triggeredBy(String cause) { conditions << new Condition(kind: 'triggeredBy', arg: cause) }
     def environment(Map args) { conditions << new Condition(kind: 'environment', arg: [name: args.name, value: args.value]) }
@@ -258,194 +284,3 @@ abstract class JenkinsfileScript extends Script {
     }
 }
 
-/** One event as Jenkins sees it. */
-class Scenario {
-    Map env = [:]
-    Map params = [:]
-    List<String> causes = []
-    List<String> changeset = []
-    boolean previousBuild = true
-
-    Map expressionContext() {
-        return [env: new HashMap(env), params: params, currentBuild: [previousBuild: previousBuild ? [number: 1] : null]]
-    }
-}
-
-/** Runs step closures, recording each step; `sh` outside a node is an error, as in Jenkins. */
-class StepRecorder {
-    List<Map> steps = []
-    List<String> errors = []
-    String where
-    boolean inNode
-    Map env
-    StepRecorder(String where, boolean inNode, Map env) { this.where = where; this.inNode = inNode; this.env = env }
-
-    def getProperty(String name) {
-        switch (name) {
-            case 'env': return env
-            case 'params': return [:]
-            case 'scm': return '<scm>'
-            case 'docker': return [image: { String image -> [inside: { Closure body -> record('docker.inside', [image: image]); nested(body, inNode) }] }]
-            case 'currentBuild': return [previousBuild: null]
-            default: return metaClass.getProperty(this, name)
-        }
-    }
-
-    private void record(String step, Map args) { steps << ([step: step, where: where] + (Map) Dsl.plain(args)) }
-    private Object nested(Closure body, boolean node) {
-        boolean outer = inNode
-        inNode = node
-        try { return Dsl.call(body, this) } finally { inNode = outer }
-    }
-
-    def sh(Map args) {
-        if (!inNode) errors << "${where}: sh outside a node (agent none) cannot run"
-        if (!(args.script instanceof String)) throw new DslError("${where}: sh script is ${args.script?.getClass()}, not a plain String")
-        record('sh', [script: args.script, label: args.label])
-    }
-    def sh(String script) { sh([script: script]) }
-    def echo(String message) { record('echo', [message: message]) }
-    def sleep(Map args) { record('sleep', args) }
-    def stash(Map args) { record('stash', args) }
-    def unstash(String name) { record('unstash', [name: name]) }
-    def archiveArtifacts(Map args) { record('archiveArtifacts', args) }
-    def checkout(Object scm) { record('checkout', [:]); return [GIT_COMMIT: env.GIT_COMMIT] }
-    def withEnv(List entries, Closure body) {
-        record('withEnv', [entries: entries.collect { it.toString() }])
-        def saved = env
-        env = new HashMap(env)
-        entries.each { String e -> int i = e.indexOf('='); env[e.substring(0, i)] = e.substring(i + 1) }
-        try { return nested(body, inNode) } finally { env = saved }
-    }
-    def node(String label, Closure body) { record('node', [label: label]); nested(body, true) }
-    def script(Closure body) { nested(body, inNode) }
-    def methodMissing(String name, Object args) { throw new DslError("${where}: unknown step ${name}") }
-}
-
-class Runner {
-    static final String COMMIT = '0123456789abcdef0123456789abcdef01234567'
-
-    static Pipeline parse(File file) {
-        def config = new CompilerConfiguration()
-        config.scriptBaseClass = JenkinsfileScript.name
-        def binding = new Binding()
-        def shell = new GroovyShell(Runner.classLoader, binding, config)
-        shell.evaluate(file.getText('UTF-8'), 'Jenkinsfile_' + file.name.replaceAll(/[^A-Za-z0-9]/, '_'))
-        if (!binding.hasVariable('pipelineModel')) throw new DslError('no pipeline block')
-        return (Pipeline) binding.getVariable('pipelineModel')
-    }
-
-    static Map defaults(Pipeline p) { p.parameters.collectEntries { [(it.name): it.default] } }
-
-    static Map environment(Closure body, Map env, Map params) {
-        if (body == null) return [:]
-        def b = new EnvironmentBuilder(env, params)
-        Dsl.call(body, b)
-        return b.values
-    }
-
-    static Map evaluateWhen(Closure body) {
-        if (body == null) return null
-        def b = new WhenBuilder()
-        Dsl.call(body, b)
-        if (b.conditions.isEmpty()) throw new DslError('when without conditions')
-        return [flags: b.flags, conditions: b.conditions]
-    }
-
-    /** The names of the stages that run for one scenario, in order. */
-    static List<String> run(Pipeline p, Scenario s) {
-        Map params = defaults(p) + s.params
-        Map env = new HashMap(s.env)
-        env.putAll(environment(p.environment, env, params))
-        List<String> ran = []
-        walk(p.stages, env, params, s, ran)
-        return ran
-    }
-
-    static void walk(List<Stage> stages, Map env, Map params, Scenario s, List<String> ran) {
-        for (Stage stage : stages) {
-            Map stageEnv = new HashMap(env)
-            stageEnv.putAll(environment(stage.environment, stageEnv, params))
-            Map when = evaluateWhen(stage.when)
-            Scenario here = new Scenario(env: stageEnv, params: params, causes: s.causes, changeset: s.changeset, previousBuild: s.previousBuild)
-            if (when != null && !when.conditions.every { Condition c -> c.evaluate(here) }) continue
-            ran << stage.name
-            if (stage.parallel != null) walk(stage.parallel, stageEnv, params, s, ran)
-            if (stage.stages != null) walk(stage.stages, stageEnv, params, s, ran)
-        }
-    }
-
-    static Map describeStage(Stage stage, Map env, Map params, boolean parentNode, List<String> errors) {
-        Map stageEnv = new HashMap(env)
-        Map own = environment(stage.environment, stageEnv, params)
-        stageEnv.putAll(own)
-        boolean node = parentNode || (stage.agent != null && stage.agent.kind != 'none')
-        Map when = evaluateWhen(stage.when)
-        Map out = [name: stage.name, agent: stage.agent, options: stage.options, input: stage.input, environment: own]
-        if (when != null) out.when = [flags: when.flags, conditions: when.conditions*.describe()]
-        Map nodeEnv = node ? stageEnv + [GIT_COMMIT: COMMIT] : stageEnv
-        if (stage.steps != null) {
-            def r = new StepRecorder(stage.name, node, nodeEnv)
-            Dsl.call(stage.steps, r)
-            out.steps = r.steps
-            errors.addAll(r.errors)
-        }
-        if (stage.parallel != null) out.parallel = stage.parallel.collect { describeStage(it, stageEnv, params, node, errors) }
-        if (stage.stages != null) out.stages = stage.stages.collect { describeStage(it, stageEnv, params, node, errors) }
-        out.post = stage.post.collectEntries { String condition, Closure body ->
-            def r = new StepRecorder("${stage.name} post ${condition}", node, nodeEnv)
-            Dsl.call(body, r)
-            errors.addAll(r.errors)
-            [(condition): r.steps]
-        }
-        return out
-    }
-
-    static Map describe(Pipeline p) {
-        Map params = defaults(p)
-        Map env = environment(p.environment, [:], params)
-        List<String> errors = []
-        def stages = p.stages.collect { describeStage(it, env, params, p.agent?.kind != 'none', errors) }
-        Map post = p.post.collectEntries { String condition, Closure body ->
-            def r = new StepRecorder("post ${condition}", p.agent?.kind != 'none', env + [GIT_COMMIT: COMMIT])
-            Dsl.call(body, r)
-            errors.addAll(r.errors)
-            [(condition): r.steps]
-        }
-        return [agent: p.agent, options: p.options, parameters: p.parameters, triggers: p.triggers, environment: env,
-                stages: stages, post: post, errors: errors]
-    }
-
-    static List<String> scriptsOf(Map described) {
-        List<String> scripts = []
-        Closure collectSteps
-        collectSteps = { List steps -> steps.findAll { it.step == 'sh' }.each { scripts << it.script } }
-        Closure collectStage
-        collectStage = { Map stage ->
-            if (stage.steps) collectSteps(stage.steps)
-            (stage.parallel ?: []).each { collectStage(it) }
-            (stage.stages ?: []).each { collectStage(it) }
-            stage.post.values().each { collectSteps(it) }
-        }
-        described.stages.each { collectStage(it) }
-        described.post.values().each { collectSteps(it) }
-        return scripts
-    }
-}
-
-def request = new JsonSlurper().parse(new File(args[0]), 'UTF-8')
-def results = request.files.collect { Map file ->
-    try {
-        Pipeline p = Runner.parse(new File(file.path))
-        Map described = Runner.describe(p)
-        Map runs = (file.scenarios ?: []).collectEntries { Map sc ->
-            def s = new Scenario(env: sc.env ?: [:], params: sc.params ?: [:], causes: sc.causes ?: [], changeset: sc.changeset ?: [],
-                                 previousBuild: sc.previousBuild != false)
-            [(sc.id): Runner.run(p, s)]
-        }
-        [path: file.path, pipeline: Dsl.plain(described), scripts: Runner.scriptsOf(described), runs: runs]
-    } catch (Throwable e) {
-        [path: file.path, error: "${e.getClass().simpleName}: ${e.message}".toString()]
-    }
-}
-System.out.withWriter('UTF-8') { it << JsonOutput.toJson([files: results]) }

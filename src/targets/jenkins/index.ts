@@ -1,14 +1,14 @@
 /**
  * Jenkins: a declarative `Jenkinsfile` for pushes, pull requests, manual runs and external
  * events (buildWithParameters), plus `jenkins/<schedule>.Jenkinsfile` per schedule: the same
- * pipeline with its own cron trigger and parameter defaults, so several schedules need no
- * plugin (`mlgen sync jenkins` makes one job per file). Rendered from templates/jenkins/.
+ * stages with their own cron trigger and parameter defaults, so several schedules need no
+ * plugin (`mlgen sync jenkins` makes one job per file). A printer of the plan: stages.ts lays
+ * out the jobs, steps.ts their steps, render.ts the files, from templates/jenkins/.
  */
 import type { RenderedFile } from '../../files/index.js';
 import type { Plan } from '../../plan/index.js';
 import type { Target } from '../types.js';
-import { renderTemplate } from './helpers.js';
-import { jenkinsfileView, stagesView } from './view.js';
+import { jenkinsfileView, renderTemplate } from './render.js';
 
 export const JENKINSFILE_PATH = 'Jenkinsfile';
 
@@ -18,11 +18,9 @@ export function scheduleJenkinsfilePath(scheduleId: string): string {
 
 export function renderJenkins(plan: Plan): RenderedFile[] {
   if (plan.jobs.length === 0) return [];
-  // The stages, most of each file, are the same in every Jenkinsfile of the plan: render them once.
-  const stages = renderTemplate('stages.hbs', stagesView(plan));
-  const files: RenderedFile[] = [{ path: JENKINSFILE_PATH, body: renderTemplate('Jenkinsfile.hbs', jenkinsfileView(plan, stages)), comment: '//' }];
+  const files: RenderedFile[] = [{ path: JENKINSFILE_PATH, body: renderTemplate('Jenkinsfile.hbs', jenkinsfileView(plan)), comment: '//' }];
   for (const schedule of plan.schedules) {
-    files.push({ path: scheduleJenkinsfilePath(schedule.id), body: renderTemplate('Jenkinsfile.hbs', jenkinsfileView(plan, stages, schedule)), comment: '//' });
+    files.push({ path: scheduleJenkinsfilePath(schedule.id), body: renderTemplate('Jenkinsfile.hbs', jenkinsfileView(plan, schedule)), comment: '//' });
   }
   return files;
 }

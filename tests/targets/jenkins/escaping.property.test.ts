@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toYaml } from '../../../src/files/index.js';
-import { groovyString } from '../../../src/targets/jenkins/helpers.js';
+import { groovyString } from '../../../src/escape/groovy.js';
 import { generateFor } from '../../support/harness.js';
 import { evaluateJenkinsfile, jenkinsHarness } from '../../support/harness-jenkins.js';
 

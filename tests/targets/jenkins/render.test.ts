@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { compilePlan } from '../../../src/plan/index.js';
 import { loadManifest } from '../../../src/manifest/index.js';
-import { escapeGroovy, groovyString } from '../../../src/targets/jenkins/helpers.js';
+import { escapeGroovy, groovyString } from '../../../src/escape/groovy.js';
 import { jenkinsTarget } from '../../../src/targets/jenkins/index.js';
-import { labelExpression } from '../../../src/targets/jenkins/view.js';
+import { labelExpression } from '../../../src/targets/jenkins/stages.js';
 import { fixtureNames, fixtureText, generateFor } from '../../support/harness.js';
 
 function planOf(text: string) {
@@ -61,11 +61,13 @@ describe('jenkinsTarget.render', () => {
     expect(second).toEqual(first);
   });
 
-  it('names secrets only through credentials() and never writes manifest text into a GString', () => {
+  it('names secrets only through withCredentials string bindings and never writes manifest text into a GString', () => {
     for (const name of fixtureNames()) {
       const plan = planOf(fixtureText(name));
+      const used = new Set(plan.jobs.flatMap((j) => j.secrets));
       for (const file of jenkinsTarget.render(plan)) {
-        for (const secret of plan.secrets) expect(file.body).toContain(`${secret} = credentials('${secret}')`);
+        for (const secret of used) expect(file.body).toContain(`string(credentialsId: '${secret}', variable: '${secret}')`);
+        expect(file.body).not.toContain('credentials(');
         // The only double-quoted strings are mlgen's own parameter fallbacks.
         const gstrings = file.body.match(/"\$\{[^"]*\}"/g) ?? [];
         for (const g of gstrings) expect(g).toMatch(/^"\$\{params\.(PIPELINE|MODE|MODEL_VERSION) \?: '[a-z]+'\}"$/);

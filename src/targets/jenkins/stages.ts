@@ -1,0 +1,276 @@
+/**
+ * The plan's jobs as declarative stages. The run checks out once (the `source` stage) and hands
+ * that tree to every stage by stash, so every stage, and MLGEN_VERSION/MLGEN_IMAGE, is the same
+ * commit; the deploy chain runs under one lock after a milestone; a soak holds no executor.
+ */
+import { groovyString } from '../../escape/groovy.js';
+import { PIPELINES, type CanaryPhase, type Plan, type PlanJob, type Runtime, type Step } from '../../plan/index.js';
+import type { AgentView, BlockItem, ConditionView, PostView, StageView, WhenView } from './model.js';
+import { blockOf, SOURCE_STASH } from './steps.js';
+
+const SOURCE_TIMEOUT_MINUTES = 15;
+export const TRAIN_CHANGED_LABEL = 'Did train.paths change?';
+
+/** Jenkins label atoms with other characters than these must be quoted. */
+const PLAIN_LABEL = /^[A-Za-z0-9_.-]+$/;
+
+export function labelExpression(labels: readonly string[]): string {
+  return labels.map((label) => (PLAIN_LABEL.test(label) ? label : `"${label.replace(/[\\"]/g, (c) => `\\${c}`)}"`)).join(' && ');
+}
+
+/** The label a stage asks for; undefined: any agent (GitHub's hosted labels mean "the default runner"). */
+export function labelFor(plan: Plan, runtime: Runtime): string | undefined {
+  const override = plan.overrides.jenkins?.agent;
+  if (override !== undefined) return override;
+  return runtime.hosted || runtime.runner.length === 0 ? undefined : labelExpression(runtime.runner);
+}
+
+export function agentFor(plan: Plan, runtime: Runtime): AgentView {
+  const label = labelFor(plan, runtime);
+  if (runtime.image) {
+    return { kind: 'docker', image: runtime.image, ...(label !== undefined ? { label } : {}), ...(runtime.gpu ? { args: '--gpus all' } : {}) };
+  }
+  return label === undefined ? { kind: 'any' } : { kind: 'label', label };
+}
+
+const leaf = (text: string): ConditionView => ({ kind: 'leaf', text });
+const group = (op: 'anyOf' | 'allOf' | 'not', children: ConditionView[]): ConditionView => ({ kind: 'group', op, children });
+
+/** Does this job wait for "train.paths changed" in the ci pipeline? */
+function followsTrainPaths(plan: Plan, job: PlanJob): boolean {
+  return plan.trainChanges !== undefined && job.followsTraining;
+}
+
+export function whenFor(plan: Plan, job: PlanJob, flags: Partial<Pick<WhenView, 'beforeInput' | 'beforeOptions'>> = {}): WhenView {
+  const pipelines = PIPELINES.filter((p) => job.pipelines.includes(p)).map((pipeline) => {
+    const inPipeline = leaf(`environment(name: 'MLGEN_PIPELINE', value: ${groovyString(pipeline)})`);
+    if (pipeline !== 'ci' || !followsTrainPaths(plan, job)) return inPipeline;
+    return group('allOf', [
+      inPipeline,
+      group('anyOf', [
+        // Set by the source stage from the one train.paths rule (plan.trainChanges); unset means train.
+        leaf("expression { return env.MLGEN_TRAIN_CHANGED != 'false' }"),
+        // A person (or the API with a person's token) asked for this run: it always trains.
+        leaf("triggeredBy 'UserIdCause'"),
+      ]),
+    ]);
+  });
+  const conditions: ConditionView[] = [group('anyOf', pipelines)];
+  if (job.releaseOnly) {
+    conditions.push(
+      leaf('not { changeRequest() }'),
+      group('anyOf', [
+        leaf(`branch ${groovyString(plan.releaseBranch)}`),
+        // Single-branch jobs (the schedules' jobs) build the release branch.
+        leaf('expression { return env.BRANCH_NAME == null }'),
+      ]),
+    );
+  } else if (job.untrusted === 'skip') {
+    // CHANGE_FORK is set (by the branch source) only for a change request from a fork.
+    conditions.push(leaf('expression { return !env.CHANGE_FORK }'));
+  }
+  return { beforeAgent: true, beforeInput: flags.beforeInput === true, beforeOptions: flags.beforeOptions === true, conditions };
+}
+
+const timeout = (minutes: number) => `timeout(time: ${minutes}, unit: 'MINUTES')`;
+const entries = (env: Record<string, string>) => Object.entries(env).map(([name, value]) => ({ name, value }));
+
+/** What every agent stage does first: an empty workspace with the run's one checkout. */
+function sourceItems(): BlockItem[] {
+  return [{ kind: 'deleteDir' }, { kind: 'unstash', name: SOURCE_STASH }];
+}
+
+function agentStage(plan: Plan, job: PlanJob, name: string, runtime: Runtime, steps: readonly Step[], env: Record<string, string>, timeoutMinutes: number): StageView {
+  const forkGuard = !job.releaseOnly && job.untrusted === 'no-secrets';
+  return {
+    name,
+    agent: agentFor(plan, runtime),
+    options: [timeout(timeoutMinutes)],
+    environment: entries(env),
+    steps: [...sourceItems(), ...blockOf(steps, { plan, forkGuard })],
+    post: [],
+  };
+}
+
+function jobStage(plan: Plan, job: PlanJob): StageView {
+  return { ...agentStage(plan, job, job.id, job.runtime, job.steps, job.env, job.runtime.timeoutMinutes), when: whenFor(plan, job) };
+}
+
+/**
+ * A canary phase as stages: the traffic shift on an agent, the soak without one (`sleep` needs
+ * no executor), then the analysis on an agent again, each starting from the job's setup.
+ */
+function phaseStages(plan: Plan, job: PlanJob, phase: CanaryPhase): StageView[] {
+  const setup = job.steps;
+  const own = Object.fromEntries(Object.entries(phase.env).filter(([k, v]) => job.env[k] !== v));
+  const stages: StageView[] = [];
+  let segment: Step[] = [];
+  const flush = () => {
+    if (segment.length === 0) return;
+    const name = stages.length === 0 ? phase.id : `${phase.id}-analysis`;
+    stages.push(agentStage(plan, job, name, job.runtime, [...setup, ...segment], own, phase.timeoutMinutes));
+    segment = [];
+  };
+  for (const step of phase.steps) {
+    if (step.type !== 'soak') {
+      segment.push(step);
+      continue;
+    }
+    flush();
+    stages.push({
+      name: `${phase.id}-soak`,
+      comment: 'No agent: the soak holds no executor.',
+      options: [timeout(Math.ceil(step.seconds / 60) + 5)],
+      environment: entries(own),
+      steps: [{ kind: 'sleep', seconds: step.seconds }],
+      post: [],
+    });
+  }
+  flush();
+  return stages;
+}
+
+/** A post block that takes a node of its own: the stage it belongs to holds none. */
+export function postOnNode(plan: Plan, runtime: Runtime, condition: PostView['condition'], why: string, steps: readonly Step[], source: BlockItem[]): PostView {
+  const label = labelFor(plan, runtime);
+  const body = blockOf(steps, { plan, forkGuard: false });
+  return {
+    condition,
+    why,
+    node: label === undefined ? {} : { label },
+    timeoutMinutes: runtime.timeoutMinutes,
+    items: [...source, ...(runtime.image ? [{ kind: 'inside' as const, image: runtime.image, body }] : body)],
+  };
+}
+
+function canaryStage(plan: Plan, job: PlanJob): StageView {
+  const canary = job.canary!;
+  const rollback = canary.rollback;
+  return {
+    name: job.id,
+    comment: 'No agent here: each phase takes its own, so the soaks between them hold none.',
+    when: whenFor(plan, job),
+    options: [],
+    environment: entries(job.env),
+    stages: canary.phases.flatMap((phase) => phaseStages(plan, job, phase)),
+    post: rollback
+      ? [postOnNode(plan, job.runtime, 'unsuccessful', 'A phase that fails, times out or is aborted (a timeout aborts) rolls back: unsuccessful covers FAILURE, UNSTABLE and ABORTED.', rollback.steps, sourceItems())]
+      : [],
+  };
+}
+
+function approvalStage(plan: Plan, job: PlanJob): StageView {
+  const approval = job.approval!;
+  return {
+    name: `${job.id}-approval`,
+    comment: 'No agent: waiting for a person holds no executor. A timeout or a rejection aborts the run.',
+    when: whenFor(plan, job, { beforeInput: true }),
+    options: [timeout(approval.timeoutMinutes)],
+    environment: [],
+    input: { message: approval.message, ok: 'Deploy', ...(approval.approvers.length > 0 ? { submitter: approval.approvers.join(',') } : {}) },
+    steps: [{ kind: 'echo', message: 'Approved.' }],
+    post: [],
+  };
+}
+
+/**
+ * The deploy chain (every job holding plan.deployLock): a milestone, then one lock around
+ * staging to production (or rollback), whose first step is a second milestone. With
+ * inversePrecedence the newest waiting build takes the lock; passing the milestone then aborts
+ * every older build still waiting, so an older build never deploys after a newer one.
+ */
+function deployChain(plan: Plan, chain: PlanJob[]): StageView[] {
+  const first = chain[0]!;
+  const inner: StageView[] = [
+    { name: 'deploy-turn', options: [], environment: [], steps: [{ kind: 'milestone', ordinal: 2, label: 'Deploying: holds the deploy lock' }], post: [] },
+  ];
+  for (const job of chain) {
+    if (job.approval) inner.push(approvalStage(plan, job));
+    inner.push(job.canary ? canaryStage(plan, job) : jobStage(plan, job));
+  }
+  return [
+    {
+      name: 'deploy-queue',
+      comment: 'A newer build that passes this milestone aborts every older build that has not.',
+      when: whenFor(plan, first),
+      options: [],
+      environment: [],
+      steps: [{ kind: 'milestone', ordinal: 1, label: 'Deploy chain: queued' }],
+      post: [],
+    },
+    {
+      name: 'deploy-chain',
+      comment: 'One lock from staging to production or rollback, shared with every Jenkinsfile of this project.',
+      when: whenFor(plan, first, { beforeOptions: true }),
+      options: [`lock(resource: ${groovyString(plan.deployLock ?? `${plan.name}-deploy`)}, inversePrecedence: true)`],
+      environment: [],
+      stages: inner,
+      post: [],
+    },
+  ];
+}
+
+/** The Groovy of the source stage: one checkout, its commit, and the train.paths answer. */
+function sourceScript(plan: Plan): string {
+  const lines = ['def source = checkout(scm)', 'env.MLGEN_VERSION = source.GIT_COMMIT'];
+  if (plan.image) lines.push(`env.MLGEN_IMAGE = ${groovyString(`${plan.image}:`)} + source.GIT_COMMIT`);
+  if (plan.trainChanges) {
+    const release = groovyString(plan.releaseBranch);
+    lines.push(
+      '// train.paths changed (plan.trainChanges): a change request against its target, another branch',
+      '// against the release branch, the release branch over the commits since its last successful build.',
+      "if (env.MLGEN_PIPELINE == 'ci') {",
+      `    def kind = env.CHANGE_ID ? 'pr' : (env.BRANCH_NAME == ${release} ? 'release' : (env.BRANCH_NAME ? 'branch' : 'unknown'))`,
+      "    def changes = ['MLGEN_CHANGES_KIND=' + kind,",
+      `                   'MLGEN_CHANGES_TARGET=' + (env.CHANGE_ID ? env.CHANGE_TARGET : ${release}),`,
+      "                   'MLGEN_CHANGES_BEFORE=' + (source.GIT_PREVIOUS_SUCCESSFUL_COMMIT ?: '')]",
+      '    withEnv(changes) {',
+      `        env.MLGEN_TRAIN_CHANGED = sh(script: ${groovyString(plan.trainChanges.script)}, label: ${groovyString(TRAIN_CHANGED_LABEL)}, returnStdout: true).trim()`,
+      '    }',
+      '}',
+    );
+  }
+  // Indented to sit in the template's `script {` block.
+  return lines.join('\n    ');
+}
+
+/** The only checkout of the run; every other stage unstashes it (history included when a job needs git). */
+function sourceStage(plan: Plan): StageView {
+  const needsGit = plan.jobs.some((j) => j.runtime.git);
+  return {
+    name: 'source',
+    comment: 'The run\'s one checkout, on an agent with git: every later stage unstashes this tree, so all of them build one commit.',
+    agent: (() => {
+      const label = labelFor(plan, plan.runtime);
+      return label === undefined ? { kind: 'any' as const } : { kind: 'label' as const, label };
+    })(),
+    options: [timeout(SOURCE_TIMEOUT_MINUTES)],
+    environment: [],
+    steps: [
+      { kind: 'script', text: sourceScript(plan) },
+      { kind: 'stash', name: SOURCE_STASH, includes: '**', archive: false, useDefaultExcludes: !needsGit },
+    ],
+    post: [],
+  };
+}
+
+/** Stages in plan order: consecutive jobs that need the same jobs run side by side; the deploy chain under its lock. */
+export function stagesFor(plan: Plan): StageView[] {
+  const stages: StageView[] = [sourceStage(plan)];
+  const chain = plan.jobs.filter((j) => j.lock !== undefined);
+  const groups: PlanJob[][] = [];
+  for (const job of plan.jobs.filter((j) => j.lock === undefined)) {
+    const last = groups.at(-1);
+    const sameNeeds = last && last[0]!.needs.join(',') === job.needs.join(',') && !job.needs.some((id) => last.some((j) => j.id === id));
+    if (last && sameNeeds && last[0]!.kind !== 'predict' && job.kind !== 'predict') last.push(job);
+    else groups.push([job]);
+  }
+  const chainAfter = chain.length > 0 ? Math.max(...groups.map((g, i) => (g.some((j) => chain[0]!.needs.includes(j.id)) ? i : -1))) : -2;
+  groups.forEach((g, i) => {
+    stages.push(g.length === 1 ? jobStage(plan, g[0]!) : { name: 'checks', options: [], environment: [], parallel: g.map((job) => jobStage(plan, job)), post: [] });
+    if (i === chainAfter) stages.push(...deployChain(plan, chain));
+  });
+  if (chain.length > 0 && chainAfter < 0) stages.push(...deployChain(plan, chain));
+  return stages;
+}
+
