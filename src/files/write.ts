@@ -21,7 +21,11 @@ export { OutputPathError } from './transaction.js';
 /** The output directory's real path, created when missing. */
 export async function resolveOutputDir(outDir: string): Promise<string> {
   makeDirectories(resolve(outDir));
-  return realpathSync(outDir);
+  const real = realpathSync(outDir);
+  if (!statSync(real).isDirectory()) {
+    throw Object.assign(new Error(`ENOTDIR: not a directory, '${outDir}'`), { code: 'ENOTDIR', path: outDir });
+  }
+  return real;
 }
 
 function isInside(root: string, candidate: string): boolean {

@@ -52,7 +52,7 @@ function selected(dir: string, eventText: string, changed: boolean): string[] {
   return selectJobs(plan, parseEvent(eventText, plan) as PlanEvent, changed);
 }
 
-describe('mlgen run on examples/house-prices', () => {
+describe('mlgen run on examples/house-prices', { timeout: 900_000 }, () => {
   it('a pull request that changes the model runs selectJobs’ jobs, and they pass', () => {
     const dir = project();
     const { status, report } = run(dir, '--event', 'pr');

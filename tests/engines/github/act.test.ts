@@ -109,7 +109,7 @@ describe('GitHub workflows under act with stand-in actions: house-prices pull re
   it('hands train artifacts to evaluate through act artifact server, laid out as upload-artifact v4 does', () => {
     const runs = readdirSync(passing.artifactDir);
     expect(runs).toHaveLength(1);
-    expect(zipEntries(join(passing.artifactDir, runs[0] ?? '', 'train', 'train.zip'))).toEqual(['metrics.json', 'model/model.json']);
+    expect(zipEntries(join(passing.artifactDir, runs[0] ?? '', 'train', 'train.zip'))).toEqual(['metrics.json', 'model/model.joblib', 'model/model.json']);
     const gate = jobOf(passing, 'evaluate').steps.find((s) => s.name === 'Check metric gates');
     expect(gate?.result).toBe('success');
     expect(gate?.output).toContain('mlgen gate: passed');
