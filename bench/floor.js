@@ -33,7 +33,7 @@ export async function floorInProcess(packageRoot) {
   const { STRINGIFY_OPTIONS } = await import(pathToFileURL(join(packageRoot, 'dist/files/yaml.js')).href);
   return (text, documents) => {
     const parsed = parseDocument(text, { lineCounter: new LineCounter() });
-    if (!manifestSchema.safeParse(parsed.toJS()).success) throw new Error('floor: the manifest is invalid');
+    if (!manifestSchema().safeParse(parsed.toJS()).success) throw new Error('floor: the manifest is invalid');
     let bytes = 0;
     for (const document of documents) bytes += new Document(document, STRINGIFY_OPTIONS).toString(STRINGIFY_OPTIONS).length;
     return bytes;
@@ -49,7 +49,7 @@ import { STRINGIFY_OPTIONS } from ${JSON.stringify(join(packageRoot, 'dist/files
 config({ jitless: true }); // as mlgen's CLI does
 export function run([manifest, documentsFile]) {
   const parsed = parseDocument(readFileSync(manifest, 'utf8'), { lineCounter: new LineCounter() });
-  if (!manifestSchema.safeParse(parsed.toJS()).success) throw new Error('floor: the manifest is invalid');
+  if (!manifestSchema().safeParse(parsed.toJS()).success) throw new Error('floor: the manifest is invalid');
   let bytes = 0;
   if (documentsFile) for (const document of JSON.parse(readFileSync(documentsFile, 'utf8'))) bytes += new Document(document, STRINGIFY_OPTIONS).toString(STRINGIFY_OPTIONS).length;
   return bytes;
