@@ -66,7 +66,8 @@ describe('gitlab pipelines', () => {
       const { plan, files } = generateFor(CANARY, 'gitlab');
       const dir = await createRepository(files, plan, true);
       const args = [...eventArgs(plan, { kind: 'push', branch: 'main' }), '--variable', `FAIL_AT=${failAt}`, ...extra];
-      const result = await gitlabCiLocal(dir, ['--force-shell-executor', ...args], 120_000);
+      // --shell-isolation: each job in its own copy with only its needs' artifacts, as on a runner.
+      const result = await gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', ...args], 600_000);
       return { ...result, log: result.stdout + result.stderr };
     }
 
