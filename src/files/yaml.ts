@@ -14,6 +14,10 @@ export const STRINGIFY_OPTIONS = {
   version: '1.1',
   lineWidth: 0,
   minContentWidth: 0,
+  // yaml 2.9 folds long double-quoted strings at their line breaks even with lineWidth 0, and
+  // its folding turns a line holding one space into an escaped backslash ("a ' \n \n" read
+  // back differently): one line per double-quoted string keeps every command as written.
+  doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER,
   indent: 2,
   indentSeq: true,
   aliasDuplicateObjects: false,

@@ -47,7 +47,8 @@ const slug = (what: string) =>
 /** A shell command run in the repository root. `${{` would be evaluated by GitHub or Azure before the shell sees it. */
 const command = z
   .string()
-  .min(1, 'a command cannot be empty')
+  // A command of blanks alone runs nothing, and YAML block scalars cannot carry it faithfully.
+  .regex(/\S/, 'a command cannot be empty or only blanks: write the command to run')
   .refine((text) => !text.includes('${{'), {
     message:
       'a command may not contain "${{": GitHub and Azure would evaluate it as an expression before the shell runs (an injection risk); read values from environment variables instead, e.g. "$MLGEN_VERSION"',

@@ -41,8 +41,7 @@ describe('validManifest and validManifestText', () => {
       fc.property(validManifest(), fc.constantFrom(...styles), (manifest, style) => {
         expect(parse(manifestToYaml(manifest, style))).toEqual(manifest);
       }),
-      // A fixed seed: other seeds find a yaml single-quote folding bug on "\n \n" in hostile commands (see the closing note).
-      { numRuns: 200, seed: 42 },
+      { numRuns: 200 },
     );
   });
 

@@ -74,6 +74,41 @@ describe('finding 16: U+2028, U+2029 and U+0085 survive YAML 1.1 and 1.2 readers
   });
 });
 
+describe('a command with a line of one blank between breaks reaches every YAML file as written', () => {
+  // Found by the "every style" round-trip property: yaml 2.9 folds a long double-quoted string
+  // at its line breaks and writes the lone blank of "\n \n" as an escaped backslash.
+  const command = "echo \n   echo \"\"\" ${VAR} ' \n \n  ";
+
+  it('toYaml keeps it; yaml (1.1 and 1.2) and PyYAML read back the same command', () => {
+    const written = toYaml({ script: [command] });
+    expect(parse(written)).toEqual({ script: [command] });
+    expect(parse(written, { version: '1.1' })).toEqual({ script: [command] });
+    expect(pyyaml(written)).toEqual({ script: [command] });
+  });
+
+  it('negative control: the yaml package with folding reads back a different command', () => {
+    const folded = new Document({ script: [command] }, { version: '1.1' }).toString({ lineWidth: 0 });
+    expect(parse(folded)).not.toEqual({ script: [command] });
+  });
+
+  it('generated .gitlab-ci.yml, workflows and azure-pipelines.yml carry it unchanged', () => {
+    const result = generate(text(...BASE.slice(0, 3), `  run: ${JSON.stringify(command)}`), { manifestPath: 'mlgen.yaml', targets: ['gitlab', 'github', 'azure'] });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    for (const file of result.files.filter((f) => /\.ya?ml$/.test(f.path))) {
+      const strings: string[] = [];
+      JSON.stringify(pyyaml(file.content), (_, v) => (typeof v === 'string' && strings.push(v), v));
+      expect(strings.some((s) => s.includes(command)), file.path).toBe(true);
+    }
+  });
+
+  it('a command of blanks alone is refused: it would run nothing', () => {
+    const loaded = loadManifest(text(...BASE.slice(0, 3), '  run: "\\n \\n"'));
+    expect(loaded.ok).toBe(false);
+    expect(loaded.diagnostics.map((d) => d.message).join('\n')).toMatch(/only blanks/);
+  });
+});
+
 describe('finding 24: __proto__, constructor and prototype keys are positioned errors', () => {
   it.each([
     ['overrides.gitlab.__proto__', ['overrides:', '  gitlab:', '    __proto__: { image: evil }'], '7:5'],

@@ -239,7 +239,7 @@ describe('commands', () => {
   });
 
   it('refuses an empty command and an empty list of commands', () => {
-    expect(at(only(text('version: 1', 'name: m', 'train:', '  run: ""')))).toBe('4:8 train.run: a command cannot be empty');
+    expect(at(only(text('version: 1', 'name: m', 'train:', '  run: ""')))).toBe('4:8 train.run: a command cannot be empty or only blanks: write the command to run');
     expect(only(text(...BASE, 'defaults:', '  install: []')).path).toEqual(['defaults', 'install']);
   });
 

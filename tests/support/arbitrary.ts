@@ -302,7 +302,7 @@ const yamlStyle: fc.Arbitrary<ToStringOptions & { comment: boolean }> = fc.recor
 export function manifestToYaml(manifest: ManifestInput, style: Partial<ToStringOptions> & { comment?: boolean } = {}): string {
   const { comment, ...options } = style;
   const header = comment ? '# yaml-language-server: $schema=https://unpkg.com/mlgen/schemas/mlgen.schema.json\n' : '';
-  return header + stringify(manifest, { lineWidth: 0, minContentWidth: 0, ...options });
+  return header + stringify(manifest, { lineWidth: 0, minContentWidth: 0, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER, ...options });
 }
 
 /** YAML text of manifests that validate, in varied but ordinary styles. */
