@@ -5,7 +5,9 @@ import { BaseCommand, UserError } from '../cli/base.js';
 import { writeFileAtomic } from '../files/write.js';
 import { detectDefaults, type InitAnswers } from '../init/detect.js';
 import { interview, QUESTIONS } from '../init/interview.js';
+import { importCi, renderDraft, type ImportedCi, type Skipped } from '../init/import/index.js';
 import { repoView } from '../init/repo.js';
+import { catalog } from '../targets/catalog.js';
 import { checkManifest, renderManifest } from '../init/scaffold.js';
 import { formatDiagnostics } from '../manifest/index.js';
 
@@ -13,6 +15,8 @@ export interface InitResult {
   manifest: string;
   answers: InitAnswers;
   detected: string[];
+  /** When the draft came from existing CI files: which, and what did not carry over. */
+  imported?: { files: string[]; skipped: Skipped[] };
 }
 
 /** Flags that answer a question, by the question's key. */
@@ -38,6 +42,7 @@ export default class Init extends BaseCommand {
     'data-pull': Flags.string({ description: 'Command that fetches versioned data ("-" for none).' }),
     train: Flags.string({ description: 'Training command.' }),
     image: Flags.string({ description: 'Image to build from the Dockerfile and push ("-" for none).' }),
+    import: Flags.boolean({ description: 'Draft the manifest from the CI files the repository has (--no-import: from the template).', default: true, allowNo: true }),
   };
 
   async run(): Promise<InitResult> {
@@ -47,16 +52,22 @@ export default class Init extends BaseCommand {
     if (existsSync(manifest) && !flags.force) {
       throw new UserError(`${manifest} already exists: edit it, or pass --force to replace it`);
     }
-    const detection = detectDefaults(repoView(dirname(resolve(manifest))));
+    const repo = repoView(dirname(resolve(manifest)));
+    const detection = detectDefaults(repo);
     let answers = { ...detection.answers };
+    const answered = new Set<string>();
     for (const question of QUESTIONS) {
       const given = flags[ANSWER_FLAGS[question.key as keyof typeof ANSWER_FLAGS]];
       if (given === undefined) continue;
+      answered.add(question.key);
       const parsed = question.parse(given.trim());
       if (typeof parsed === 'string') throw new UserError(`--${ANSWER_FLAGS[question.key as keyof typeof ANSWER_FLAGS]} ${JSON.stringify(given)}: ${parsed}`, 2);
       (answers as unknown as Record<string, unknown>)[question.key] = parsed.value;
     }
     if (flags.image && flags.image !== '-' && answers.dockerfile === null) answers.dockerfile = 'Dockerfile';
+
+    const imported = flags.import ? importCi({ read: repo.read, list: repo.list ?? (() => []) }, { name: answers.name, branch: answers.branch }) : undefined;
+    if (imported) return this.writeImported(manifest, imported, answers, answered, detection.found.map((f) => f.id));
 
     const interactive = !flags.yes && !this.jsonEnabled() && Boolean(process.stdin.isTTY);
     if (interactive) {
@@ -75,4 +86,38 @@ export default class Init extends BaseCommand {
     this.say(`wrote ${manifest} (${answers.targets.join(', ')}). Next: review it, then run mlgen generate`);
     return { manifest, answers, detected: detection.found.map((f) => f.id) };
   }
+
+  /** The draft from existing CI files, with the answers given as flags on top. */
+  private async writeImported(manifest: string, imported: ImportedCi, answers: InitAnswers, answered: ReadonlySet<string>, detected: string[]): Promise<InitResult> {
+    const draft = imported.draft.manifest;
+    if (answered.has('name')) draft.name = answers.name;
+    if (answered.has('targets')) draft.targets = answers.targets;
+    const defaults = draft.defaults as Record<string, unknown>;
+    if (answered.has('python')) defaults.python = answers.python;
+    if (answered.has('branch')) defaults.branch = answers.branch;
+    // The comment line init starts every manifest with (the editor's schema), from the template.
+    const header = renderManifest(answers).split('\n')[0]!.replace(/^#/, '');
+    const text = renderDraft(imported, header);
+    const problems = checkManifest(text);
+    if (problems.length > 0) {
+      throw new UserError(`the manifest drafted from ${imported.files.join(', ')} is not valid:\n${formatDiagnostics(problems, new Map([['mlgen.yaml', text]]))}\npass --no-import to start from the template instead`);
+    }
+    await writeFileAtomic(resolve(manifest), text);
+    const skipped = imported.draft.skipped;
+    this.say(`read ${imported.files.join(', ')}: wrote ${manifest}, each key with the file and line it came from`);
+    if (skipped.length > 0) this.say(`not carried over (listed at the end of ${manifest} too):\n${skipped.map((s) => `  ${s.file}:${s.line}: ${s.what}: ${s.why}`).join('\n')}`);
+    for (const line of afterImport(imported.files)) this.say(line);
+    this.say(`Next: review ${manifest}, then run mlgen generate`);
+    return { manifest, answers, detected, imported: { files: imported.files, skipped } };
+  }
+}
+
+/** What happens to each imported file once mlgen generates: it keeps running, or generate must replace it. */
+function afterImport(files: readonly string[]): string[] {
+  const owned = catalog().flatMap((entry) => entry.files.map((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`)));
+  return files.map((file) =>
+    owned.some((pattern) => pattern.test(file))
+      ? `${file} is where mlgen writes: generate refuses to overwrite it until you move it away (or pass --replace, which keeps it as a backup)`
+      : `${file} keeps running beside mlgen's files: delete it once they replace it`,
+  );
 }

@@ -15,6 +15,8 @@ export interface RepoView {
   read(path: string): string | undefined;
   /** The branch git calls default (origin's HEAD, else the checked-out branch), if in a git repository. */
   gitBranch(): string | undefined;
+  /** The names in a directory (none when it does not exist); lets init read every workflow. */
+  list?(path: string): string[];
 }
 
 export interface InitAnswers {

@@ -1,5 +1,5 @@
 /** A `RepoView` over a real directory. Reads only; never fails outside a git repository. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RepoView } from './detect.js';
 
@@ -42,5 +42,12 @@ export function repoView(dir: string): RepoView {
     exists: (path) => existsSync(join(dir, path)),
     read: (path) => readText(join(dir, path)),
     gitBranch: () => gitDefaultBranch(dir),
+    list: (path) => {
+      try {
+        return readdirSync(join(dir, path));
+      } catch {
+        return [];
+      }
+    },
   };
 }
