@@ -145,7 +145,8 @@ function deploySection(deploys: ClassifiedCommand[], note: (path: string, ...fro
     const job = mine[0].job;
     const section: Record<string, unknown> = { run: dedupe(mine).map((c) => c.value).join(' && ') };
     note(`deploy.${stage}.run`, ...mine);
-    if (job.environment?.url && /^https?:\/\//.test(job.environment.url)) (section.url = job.environment.url), note(`deploy.${stage}.url`, job.environment);
+    const url = job.environment?.url;
+    if (url && /^https?:\/\//.test(url.value)) (section.url = url.value), note(`deploy.${stage}.url`, url);
     if (stage === 'production' && job.manual) (section.approval = true), note('deploy.production.approval', job);
     deploy[stage] = section;
   }

@@ -20,6 +20,12 @@ function secretsIn(text: string, origin: { file: string; line: number }): Locate
   return [...text.matchAll(/\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].filter((m) => m[1] !== 'GITHUB_TOKEN').map((m) => ({ ...origin, value: m[1]! }));
 }
 
+/** Secrets an `env:` mapping reads, each at its own line. */
+function envSecrets(source: YamlSource, env: unknown): Located<string>[] {
+  if (!isMap(env)) return [];
+  return env.items.flatMap((pair) => secretsIn(String(scalarText(pair.value) ?? ''), { file: source.file, line: source.lineOf(pair.value) }));
+}
+
 function keysOf(node: unknown): string[] {
   if (isMap(node)) return node.items.map((pair) => String(scalarText(pair.key) ?? ''));
   const text = scalarText(node);
@@ -73,8 +79,9 @@ function readJob(source: YamlSource, name: string, node: YAMLMap, pipeline: Fore
   if (typeof scalarText(timeout) === 'string' && /^\d+$/.test(scalarText(timeout)!)) job.timeoutMinutes = { file, line: source.lineOf(timeout), value: Number(scalarText(timeout)) };
   const environment = nodeAt(source, node, 'environment');
   const environmentName = scalarText(environment) ?? scalarText(nodeAt(source, environment, 'name'));
-  if (environmentName) job.environment = { file, line: source.lineOf(environment), name: environmentName, ...(scalarText(nodeAt(source, environment, 'url')) ? { url: scalarText(nodeAt(source, environment, 'url'))! } : {}) };
-  job.secrets.push(...secretsIn(String(nodeAt(source, node, 'env') ?? ''), { file, line: source.lineOf(nodeAt(source, node, 'env')) }));
+  const url = nodeAt(source, environment, 'url');
+  if (environmentName) job.environment = { file, line: source.lineOf(environment), name: environmentName, ...(scalarText(url) ? { url: { file, line: source.lineOf(url), value: scalarText(url)! } } : {}) };
+  job.secrets.push(...envSecrets(source, nodeAt(source, node, 'env')));
   const steps = nodeAt(source, node, 'steps');
   for (const step of isSeq(steps) ? steps.items : []) readStep(source, step as YAMLMap, job, pipeline);
   return job;
@@ -83,8 +90,7 @@ function readJob(source: YamlSource, name: string, node: YAMLMap, pipeline: Fore
 function readStep(source: YamlSource, step: YAMLMap, job: ForeignJob, pipeline: ForeignPipeline): void {
   const file = source.file;
   const uses = scalarText(nodeAt(source, step, 'uses'));
-  const env = nodeAt(source, step, 'env');
-  if (env) job.secrets.push(...secretsIn(String(env), { file, line: source.lineOf(env) }));
+  job.secrets.push(...envSecrets(source, nodeAt(source, step, 'env')));
   if (uses) {
     const action = uses.split('@')[0]!;
     const inputs = nodeAt(source, step, 'with');

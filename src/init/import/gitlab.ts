@@ -70,8 +70,8 @@ function readJob(source: YamlSource, name: string, node: YAMLMap, beforeScript: 
   const environment = nodeAt(source, node, 'environment');
   const environmentName = scalarText(environment) ?? scalarText(nodeAt(source, environment, 'name'));
   if (environmentName) {
-    const url = scalarText(nodeAt(source, environment, 'url'));
-    job.environment = { file, line: source.lineOf(environment), name: environmentName, ...(url ? { url } : {}) };
+    const url = nodeAt(source, environment, 'url');
+    job.environment = { file, line: source.lineOf(environment), name: environmentName, ...(scalarText(url) ? { url: { file, line: source.lineOf(url), value: scalarText(url)! } } : {}) };
   }
   const paths = nodeAt(source, nodeAt(source, node, 'artifacts'), 'paths');
   if (isSeq(paths)) job.artifacts = { file, line: source.lineOf(paths), value: paths.items.map((p) => String(scalarText(p))) };

@@ -70,11 +70,11 @@ export function readJenkinsfile(file: string, text: string): ForeignPipeline | u
     const branch = /\bwhen\s*\{[^}]*?\bbranch\s+['"]([^'"*]+)['"]/.exec(body);
     if (branch) {
       job.runsOn = 'release';
-      pipeline.branches.push({ file, line: lineAt(text, region.start + branch.index), value: branch[1]! });
+      pipeline.branches.push({ file, line: lineAt(text, region.start + branch.index + branch[0].lastIndexOf(branch[1]!)), value: branch[1]! });
     }
     if (/triggeredBy\s+['"](TimerTrigger|hudson\.triggers\.TimerTrigger)/.test(body)) job.runsOn = 'schedule';
     const image = /\bdocker\s*\{[^}]*?\bimage\s+['"]([^'"]+)['"]/.exec(body);
-    if (image) job.image = { file, line: lineAt(text, region.start + image.index), value: image[1]! };
+    if (image) job.image = { file, line: lineAt(text, region.start + image.index + image[0].lastIndexOf(image[1]!)), value: image[1]! };
     for (const line of shCommands(text, region, file)) {
       const rewritten = rewriteCommand(line.value, VARIABLES);
       if ('why' in rewritten) pipeline.skipped.push(skippedCommand(line, job.name, rewritten.why));
@@ -84,9 +84,9 @@ export function readJenkinsfile(file: string, text: string): ForeignPipeline | u
   }
   const outside = (index: number) => !stageRegions.some((r) => index > r.start && index < r.end);
   const image = /\bagent\s*\{\s*docker\s*\{[^}]*?\bimage\s+['"]([^'"]+)['"]/.exec(text);
-  if (image && outside(image.index)) pipeline.defaultImage = { file, line: lineAt(text, image.index), value: image[1]! };
+  if (image && outside(image.index)) pipeline.defaultImage = { file, line: lineAt(text, image.index + image[0].lastIndexOf(image[1]!)), value: image[1]! };
   const label = /\bagent\s*\{\s*label\s+['"]([^'"]+)['"]/.exec(text);
-  if (label && outside(label.index)) for (const job of pipeline.jobs) job.runner ??= { file, line: lineAt(text, label.index), value: [label[1]!] };
+  if (label && outside(label.index)) for (const job of pipeline.jobs) job.runner ??= { file, line: lineAt(text, label.index + label[0].lastIndexOf(label[1]!)), value: [label[1]!] };
   for (const cron of text.matchAll(/\bcron\s*\(\s*['"]([^'"]+)['"]\s*\)/g)) {
     const value = standardCron(cron[1]!);
     pipeline.schedules.push({ file, line: lineAt(text, cron.index!), value });

@@ -27,7 +27,7 @@ export interface ForeignJob extends Origin {
   /** Runner labels a job asked for, when they are not a hosted platform's default. */
   runner?: Located<string[]>;
   timeoutMinutes?: Located<number>;
-  environment?: { name: string; url?: string } & Origin;
+  environment?: { name: string; url?: Located<string> } & Origin;
   /** Secret names its commands or environment read. */
   secrets: Located<string>[];
   /** Paths it keeps for later jobs (upload-artifact, GitLab `artifacts:paths`). */
