@@ -8,6 +8,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { generate, type GenerateOptions, type GenerateResult } from '../engine/generate.js';
 import { classifyFiles, decideActions, isOutOfDate, type FileDecision } from '../files/classify.js';
 import { removeOrphans } from '../files/cleanup.js';
+import { lastRunStillHolds, rememberRun } from '../files/last-run.js';
 import { contentHash, readRecord, recordFile, recordWrite, withRecordLock, type RecordedFiles } from '../files/record.js';
 import { describeErrno, removeLeftovers, writeAll } from '../files/transaction.js';
 import { unifiedDiff } from '../files/diff.js';
@@ -79,6 +80,16 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
   const engine = options.engine ?? generate;
   const text = options.text ?? (await readManifestText(options.manifest));
   const outGiven = options.out ?? dirname(options.manifest);
+  // Same manifest bytes, same mlgen, every file as the last run left it: nothing to render.
+  const shortcut = options.engine === undefined && options.text === undefined && options.targets === undefined;
+  if (shortcut) {
+    const out = realpathOr(outGiven);
+    const paths = await lastRunStillHolds(out, manifestPathFor(out, options.manifest), text);
+    if (paths) {
+      const files: FileDecision[] = paths.map((path) => ({ path, status: 'unchanged', reason: 'up to date', action: 'skip' }));
+      return { kind: 'done', manifest: options.manifest, out, files, written: [], removed: [], kept: [], unchanged: paths, dryRun: options.dryRun ?? false };
+    }
+  }
   const build = (out: string) => engine(text, { manifestPath: manifestPathFor(out, options.manifest), file: options.manifest, ...(options.targets ? { targets: options.targets } : {}) });
   try {
     // An invalid manifest creates nothing, not even --out (finding 21).
@@ -101,7 +112,13 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
     const common = { manifest: options.manifest, out, files };
     const unchanged = files.filter((f) => f.status === 'unchanged').map((f) => f.path);
     const kept = files.filter((f) => f.action === 'keep').map((f) => f.path);
-    if (options.dryRun) return { ...common, kind: 'done', written: [], removed: [], kept, unchanged, dryRun: true };
+    const remember = async (recordedNow: RecordedFiles) => {
+      if (shortcut && files.every((f) => f.status === 'unchanged')) await rememberRun(out, manifestPath, text, recordedNow);
+    };
+    if (options.dryRun) {
+      await remember(recorded);
+      return { ...common, kind: 'done', written: [], removed: [], kept, unchanged, dryRun: true };
+    }
 
     const refused = files.filter((f) => f.action === 'refuse');
     if (refused.length > 0) return { ...common, kind: 'refused', refused };
@@ -111,12 +128,16 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
     const nowOurs: RecordedFiles = new Map(partial ? recorded : [...recorded].filter(([path]) => kept.includes(path)));
     for (const file of built.files) nowOurs.set(file.path, contentHash(file.content));
     const nothingToDo = writes.length === 0 && !files.some((f) => f.action === 'remove') && (await recordWrite(out, manifestPath, nowOurs)).length === 0;
-    if (nothingToDo) return { ...common, kind: 'done', written: [], removed: [], kept, unchanged, dryRun: false };
+    if (nothingToDo) {
+      await remember(nowOurs);
+      return { ...common, kind: 'done', written: [], removed: [], kept, unchanged, dryRun: false };
+    }
     const removed = await withRecordLock(out, async () => {
       // The run's files and the record commit together: all of them or none.
       writeAll([...writes, ...(await recordWrite(out, manifestPath, nowOurs))]);
       return removeOrphans(out, files);
     });
+    if (shortcut && kept.length === 0 && removed.length === files.filter((f) => f.action === 'remove').length) await rememberRun(out, manifestPath, text, nowOurs);
     return { ...common, kind: 'done', written: writes.map((w) => w.path), removed, kept, unchanged, dryRun: false };
   } catch (error) {
     if (error instanceof OutputPathError) throw new UserError(error.message);
