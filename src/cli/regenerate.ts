@@ -12,7 +12,7 @@ import { lastRunStillHolds, rememberRun } from '../files/last-run.js';
 import { contentHash, readRecord, recordFile, recordWrite, withRecordLock, type RecordedFiles } from '../files/record.js';
 import { describeErrno, removeLeftovers, writeAll } from '../files/transaction.js';
 import { unifiedDiff } from '../files/diff.js';
-import { assertRelativePath, OutputPathError, plannedWrites, readSnapshot, resolveOutputDir } from '../files/write.js';
+import { assertRelativePath, OutputPathError, plannedWrites, readSnapshot, resolveOutputDir, type Backup } from '../files/write.js';
 import type { Diagnostic } from '../manifest/index.js';
 import type { TargetId } from '../plan/index.js';
 import { UserError } from './errors.js';
@@ -29,6 +29,8 @@ export interface RegenerateOptions {
   targets?: TargetId[];
   /** Overwrite hand-edited and foreign files. */
   force?: boolean;
+  /** Move hand-edited and foreign files to a backup (PATH.mlgen-backup), then write. */
+  replace?: boolean;
   /** Decide, write nothing (`--check`, `--diff`). */
   dryRun?: boolean;
   /** Manifest text to use instead of reading the file (adopt checks an edit before saving it). */
@@ -45,7 +47,7 @@ interface Common {
 export type RegenerateResult =
   | { kind: 'invalid'; manifest: string; out: string; diagnostics: Diagnostic[]; source: string }
   | (Common & { kind: 'refused'; refused: FileDecision[] })
-  | (Common & { kind: 'done'; written: string[]; removed: string[]; kept: string[]; unchanged: string[]; dryRun: boolean });
+  | (Common & { kind: 'done'; written: string[]; removed: string[]; kept: string[]; unchanged: string[]; dryRun: boolean; backups?: Backup[] });
 
 const toPosix = (path: string) => path.split(sep).join('/');
 
@@ -108,7 +110,7 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
     const generatedPaths = built.files.map((f) => f.path);
     const candidates: RecordedFiles = partial ? new Map() : recorded;
     const snapshot = await readSnapshot(out, [...generatedPaths, ...candidates.keys()]);
-    const files = decideActions(classifyFiles(built.files, snapshot, candidates, manifestPath), options.force ?? false);
+    const files = decideActions(classifyFiles(built.files, snapshot, candidates, manifestPath), options.force ?? false, options.replace ?? false);
     const common = { manifest: options.manifest, out, files };
     const unchanged = files.filter((f) => f.status === 'unchanged').map((f) => f.path);
     const kept = files.filter((f) => f.action === 'keep').map((f) => f.path);
@@ -122,7 +124,7 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
 
     const refused = files.filter((f) => f.action === 'refuse');
     if (refused.length > 0) return { ...common, kind: 'refused', refused };
-    const writes = await plannedWrites(out, files);
+    const { writes, backups } = await plannedWrites(out, files);
     // Temporary files a killed run left where this run writes (recognised by name and pid).
     removeLeftovers(new Set([...writes.map((w) => dirname(w.file)), dirname(await recordFile(out))]));
     const nowOurs: RecordedFiles = new Map(partial ? recorded : [...recorded].filter(([path]) => kept.includes(path)));
@@ -138,7 +140,8 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
       return removeOrphans(out, files);
     });
     if (shortcut && kept.length === 0 && removed.length === files.filter((f) => f.action === 'remove').length) await rememberRun(out, manifestPath, text, nowOurs);
-    return { ...common, kind: 'done', written: writes.map((w) => w.path), removed, kept, unchanged, dryRun: false };
+    const backupPaths = new Set(backups.map((b) => b.backup));
+    return { ...common, kind: 'done', written: writes.map((w) => w.path).filter((p) => !backupPaths.has(p)), removed, kept, unchanged, dryRun: false, backups };
   } catch (error) {
     if (error instanceof OutputPathError) throw new UserError(error.message);
     const code = (error as NodeJS.ErrnoException)?.code;
@@ -152,11 +155,13 @@ export function summarize(result: Extract<RegenerateResult, { kind: 'done' }>): 
   const parts: [number, string][] = result.dryRun
     ? [
         [result.files.filter((f) => f.action === 'write').length, 'to write'],
+        [result.files.filter((f) => f.action === 'replace').length, 'to replace (old file kept as a backup)'],
         [result.files.filter((f) => f.action === 'refuse').length, 'refused'],
         [result.files.filter((f) => f.action === 'remove').length, 'to remove'],
       ]
     : [
         [result.written.length, 'written'],
+        [result.backups?.length ?? 0, 'backed up'],
         [result.removed.length, 'removed'],
       ];
   parts.push([result.unchanged.length, 'unchanged'], [result.kept.length, 'kept']);

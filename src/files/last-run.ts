@@ -9,14 +9,13 @@
  * (`.mlgen/cache/.gitignore` holds `*`, as pytest and ruff do with their caches).
  *
  * The shortcut is taken only when everything still holds: same manifest bytes, same mlgen build
- * (version and the running code's size and mtime, so a rebuilt checkout never reuses an older
+ * (version.ts: the version and dist/build-id, so a rebuilt checkout never reuses an older
  * build's result), the committed record's entry is exactly what the last run recorded, and every
  * file on disk still has the recorded hash. Anything else, including an unreadable cache, is a
  * full run. Writing it is best effort: a run never fails because of its cache.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { VERSION } from '../version.js';
+import { readFileSync } from 'node:fs';
+import { buildId } from '../version.js';
 import { sha256 } from './header.js';
 import { readRecord, type RecordedFiles } from './record.js';
 import { writeAll } from './transaction.js';
@@ -31,23 +30,6 @@ interface LastRun {
   source: string;
   build: string;
   files: Record<string, string>;
-}
-
-let buildId: string | undefined;
-
-/** mlgen's version and the running code's identity (a rebuilt checkout is another build). */
-export function currentBuild(): string {
-  if (buildId === undefined) {
-    let code = '';
-    try {
-      const info = statSync(fileURLToPath(import.meta.url));
-      code = ` ${info.size} ${Math.round(info.mtimeMs)}`;
-    } catch {
-      // no file to name: the version alone
-    }
-    buildId = `${VERSION}${code}`;
-  }
-  return buildId;
 }
 
 function readRuns(file: string): Record<string, LastRun> {
@@ -68,7 +50,7 @@ const lf = (text: string): string => (text.includes('\r\n') ? text.replace(/\r\n
 export async function lastRunStillHolds(outReal: string, manifestPath: string, text: string): Promise<string[] | undefined> {
   try {
     const run = readRuns(await safeTarget(outReal, CACHE_PATH))[manifestPath];
-    if (!run || run.source !== sha256(text) || run.build !== currentBuild() || !run.files) return undefined;
+    if (!run || run.source !== sha256(text) || run.build !== buildId() || !run.files) return undefined;
     const recorded = (await readRecord(outReal)).manifests.get(manifestPath);
     const paths = Object.keys(run.files);
     if (!recorded || recorded.size !== paths.length || paths.length === 0) return undefined;
@@ -89,7 +71,7 @@ export async function rememberRun(outReal: string, manifestPath: string, text: s
   try {
     const file = await safeTarget(outReal, CACHE_PATH);
     const runs = readRuns(file);
-    const entry: LastRun = { source: sha256(text), build: currentBuild(), files: Object.fromEntries([...files].filter((pair): pair is [string, string] => pair[1] !== undefined)) };
+    const entry: LastRun = { source: sha256(text), build: buildId(), files: Object.fromEntries([...files].filter((pair): pair is [string, string] => pair[1] !== undefined)) };
     const before = JSON.stringify(runs[manifestPath]);
     if (before === JSON.stringify(entry)) return;
     runs[manifestPath] = entry;
