@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../files/write.js';
 import { detectDefaults, type InitAnswers } from '../init/detect.js';
 import { interview, QUESTIONS } from '../init/interview.js';
 import { repoView } from '../init/repo.js';
-import { checkManifest, renderManifest } from '../init/scaffold.js';
+import { checkManifest, renderManifest, schemaRefFor } from '../init/scaffold.js';
 import { formatDiagnostics } from '../manifest/index.js';
 
 export interface InitResult {
@@ -66,7 +66,7 @@ export default class Init extends BaseCommand {
       throw new UserError('init asks questions on a terminal; here there is none: pass --yes to take the detected defaults, with flags such as --name and --targets to change them', 2);
     }
 
-    const text = renderManifest(answers);
+    const text = renderManifest(answers, schemaRefFor(dirname(resolve(manifest))));
     const problems = checkManifest(text);
     if (problems.length > 0) {
       throw new UserError(`these answers do not make a valid manifest:\n${formatDiagnostics(problems, new Map([['mlgen.yaml', text]]))}`);

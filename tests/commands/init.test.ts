@@ -1,10 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listFiles, runCli, scratch } from '../files/cli.js';
+import { CHECKOUT, listFiles, runCli, scratch } from '../files/cli.js';
 
 describe('mlgen init', () => {
+  it('points $schema at the schema installed with mlgen, relative to the manifest, so editors work offline', async () => {
+    const project = scratch('mlgen-init-schema-');
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(CHECKOUT, join(project, 'node_modules/mlgen')); // what `npm install` of a clone or tarball puts there
+    mkdirSync(join(project, 'ml'));
+    const run = await runCli(['init', '--yes', '--name', 'demo', '--targets', 'github'], join(project, 'ml'));
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = join(project, 'ml/mlgen.yaml');
+    const ref = /^# yaml-language-server: \$schema=(\S+)$/m.exec(readFileSync(manifest, 'utf8'))?.[1];
+    expect(ref).toBe('../node_modules/mlgen/schemas/mlgen.schema.json');
+    const schema = JSON.parse(readFileSync(resolve(dirname(manifest), ref!), 'utf8')) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['version', 'name', 'train']));
+  });
+
   it('--yes writes a valid, commented manifest from what it detects, and never overwrites one without --force', async () => {
     const dir = scratch();
     execFileSync('git', ['init', '-q', '-b', 'trunk', dir]);
@@ -16,7 +30,7 @@ describe('mlgen init', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).detected).toEqual(['requirements', 'dvc', 'dockerfile', 'git-branch']);
     const text = readFileSync(join(dir, 'mlgen.yaml'), 'utf8');
-    expect(text.startsWith('# yaml-language-server: $schema=https://unpkg.com/mlgen/schemas/mlgen.schema.json\n')).toBe(true);
+    expect(text.startsWith('# yaml-language-server: $schema=node_modules/mlgen/schemas/mlgen.schema.json\n')).toBe(true);
     expect(text).toContain('  branch: trunk');
     expect(text).toContain('  pull: dvc pull');
     expect(text).toContain('# package:');

@@ -77,7 +77,8 @@ describe('init: detection', () => {
 describe('init: the scaffold', () => {
   it('starts with the schema line and validates, for detected and fallback answers', () => {
     const text = renderManifest(detectDefaults(fakeRepo({ Dockerfile: '', 'dvc.yaml': '', tests: '' })).answers);
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=https://unpkg.com/mlgen/schemas/mlgen.schema.json');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=node_modules/mlgen/schemas/mlgen.schema.json');
+    expect(text).toContain('https://unpkg.com/mlgen/schemas/mlgen.schema.json also works'); // the published form, as a note
     expect(loadManifest(text, 'mlgen.yaml')).toMatchObject({ ok: true });
     expect(loadManifest(renderManifest({ ...FALLBACK, dockerfile: 'Dockerfile', image: 'ghcr.io/acme/model' }), 'mlgen.yaml')).toMatchObject({
       ok: true,
