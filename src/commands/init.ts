@@ -5,6 +5,7 @@ import { BaseCommand, UserError } from '../cli/base.js';
 import { writeFileAtomic } from '../files/write.js';
 import { detectDefaults, type InitAnswers } from '../init/detect.js';
 import { interview, QUESTIONS } from '../init/interview.js';
+import { existingCiNotes } from '../init/existing-ci.js';
 import { repoView } from '../init/repo.js';
 import { checkManifest, renderManifest, schemaRefFor } from '../init/scaffold.js';
 import { formatDiagnostics } from '../manifest/index.js';
@@ -66,13 +67,15 @@ export default class Init extends BaseCommand {
       throw new UserError('init asks questions on a terminal; here there is none: pass --yes to take the detected defaults, with flags such as --name and --targets to change them', 2);
     }
 
-    const text = renderManifest(answers, schemaRefFor(dirname(resolve(manifest))));
+    const installFound = detection.found.some((f) => f.id === 'requirements' || f.id === 'pyproject') || flags.install !== undefined || interactive;
+    const text = renderManifest(answers, schemaRefFor(dirname(resolve(manifest))), { installFound });
     const problems = checkManifest(text);
     if (problems.length > 0) {
       throw new UserError(`these answers do not make a valid manifest:\n${formatDiagnostics(problems, new Map([['mlgen.yaml', text]]))}`);
     }
     await writeFileAtomic(resolve(manifest), text);
     this.say(`wrote ${manifest} (${answers.targets.join(', ')}). Next: review it, then run mlgen generate`);
+    for (const note of existingCiNotes(dirname(resolve(manifest)), answers.targets)) this.say(`note: ${note}`);
     return { manifest, answers, detected: detection.found.map((f) => f.id) };
   }
 }

@@ -51,6 +51,15 @@ function pythonFromRequirement(text: string): string | undefined {
   return version ? `3.${version[1]}` : undefined;
 }
 
+/** Whether a requirements file or pyproject.toml lists the Python package `name` (or an extra of it). */
+export function dependsOn(repo: RepoView, name: string): boolean {
+  const requirement = new RegExp(`(^|["'\\s,])${name}(\\[[^\\]]*\\])?\\s*([=<>~!;"',]|$)`, 'im');
+  return ['requirements.txt', 'requirements-dev.txt', 'requirements/base.txt', 'pyproject.toml', 'setup.cfg'].some((file) => {
+    const text = repo.read(file);
+    return text !== undefined && text.split('\n').some((line) => requirement.test(line.trim()));
+  });
+}
+
 export const DETECTORS: readonly Detector[] = [
   {
     id: 'requirements',
@@ -78,7 +87,8 @@ export const DETECTORS: readonly Detector[] = [
   {
     id: 'dvc',
     looksFor: 'dvc.yaml or .dvc/',
-    detect: (repo) => (repo.exists('dvc.yaml') || repo.exists('.dvc') ? { dataPull: 'dvc pull', cache: ['dvc'] } : undefined),
+    // Only when DVC is also a dependency: `dvc pull` in a job without dvc installed fails.
+    detect: (repo) => ((repo.exists('dvc.yaml') || repo.exists('.dvc')) && dependsOn(repo, 'dvc') ? { dataPull: 'dvc pull', cache: ['dvc'] } : undefined),
   },
   {
     id: 'git-lfs',
@@ -135,6 +145,8 @@ export const FALLBACK: InitAnswers = {
   targets: catalog().map((e) => e.id),
   python: '3.11',
   branch: 'main',
+  // Contract 1.1 has no "install nothing" for defaults (an absent key means this command), so
+  // init writes it with a note when no requirements file says what to install (templates/init).
   install: ['pip install -r requirements.txt'],
   cache: ['pip'],
   dataPull: null,

@@ -42,12 +42,19 @@ export function schemaRefFor(manifestDir: string): string {
   }
 }
 
-export function renderManifest(answers: InitAnswers, schemaRef = DEFAULT_SCHEMA_REF): string {
+/** What init saw besides the answers, for the notes it writes beside them. */
+export interface ScaffoldContext {
+  /** Whether a requirements file or pyproject.toml was found (else the install line gets a note). */
+  installFound?: boolean;
+}
+
+export function renderManifest(answers: InitAnswers, schemaRef = DEFAULT_SCHEMA_REF, context: ScaffoldContext = { installFound: true }): string {
   const install = answers.install.length === 1 ? answers.install[0] : answers.install;
   return compileTemplate(handlebars, 'init/mlgen.yaml.hbs')({
     ...answers,
     install,
     schemaRef: SAFE_PATH.test(schemaRef) ? schemaRef : DEFAULT_SCHEMA_REF,
+    installMissing: context.installFound === false && install === 'pip install -r requirements.txt',
     // Interpolated into comments only when it cannot break out of one.
     dockerfileComment: answers.dockerfile && SAFE_PATH.test(answers.dockerfile) ? answers.dockerfile : 'Dockerfile',
     nameComment: /^[a-z0-9][a-z0-9-]*$/.test(answers.name) ? answers.name : 'my-model',

@@ -21,11 +21,18 @@ function fakeRepo(files: Record<string, string>, branch?: string): RepoView {
 }
 
 describe('init: detection', () => {
+  it('suggests dvc pull only when DVC is a dependency, and finds dependencies in requirements and pyproject', () => {
+    expect(detectDefaults(fakeRepo({ 'dvc.yaml': '', 'requirements.txt': 'pandas==2.2\n' })).answers.dataPull).toBeNull();
+    expect(detectDefaults(fakeRepo({ '.dvc': '', 'requirements.txt': 'pandas==2.2\ndvc==3.59.1\n' })).answers).toMatchObject({ dataPull: 'dvc pull', cache: ['pip', 'dvc'] });
+    expect(detectDefaults(fakeRepo({ 'dvc.yaml': '', 'pyproject.toml': '[project]\ndependencies = ["dvc[gs]>=3", "pandas"]\n' })).answers.dataPull).toBe('dvc pull');
+    expect(detectDefaults(fakeRepo({ 'dvc.yaml': '', 'requirements.txt': 'dvclive==3\n' })).answers.dataPull).toBeNull();
+  });
+
   it('suggests defaults from what the repository holds', () => {
     const { answers, found } = detectDefaults(
       fakeRepo(
         {
-          'requirements.txt': '',
+          'requirements.txt': 'scikit-learn==1.5.2\ndvc[s3]>=3\n',
           'pyproject.toml': '[project]\nrequires-python = ">=3.10"\n[tool.ruff]\n',
           'dvc.yaml': '',
           '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n',
