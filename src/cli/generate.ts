@@ -90,6 +90,7 @@ function report(output: Output, result: RegenerateResult, mode: GenerateCommandR
   }
   for (const { path, backup } of result.backups ?? []) say(output, `${out.yellow('moved')} ${path} to ${backup} (kept as a backup; mlgen never deletes it)`);
   for (const path of result.written) say(output, `${out.green('wrote')} ${path} (${result.files.find((f) => f.path === path)?.status})`);
+  if (result.recordWritten) say(output, `${out.green('wrote')} .mlgen/generated.json (the record of what mlgen generated: commit it)`);
   for (const path of result.removed) say(output, `${out.yellow('removed')} ${path} (no longer generated)`);
   for (const path of result.kept) say(output, `${out.yellow('kept')} ${path}: no longer generated, but edited by hand; delete it yourself when done with it`);
   say(output, summary);

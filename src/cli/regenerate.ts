@@ -47,7 +47,7 @@ interface Common {
 export type RegenerateResult =
   | { kind: 'invalid'; manifest: string; out: string; diagnostics: Diagnostic[]; source: string }
   | (Common & { kind: 'refused'; refused: FileDecision[] })
-  | (Common & { kind: 'done'; written: string[]; removed: string[]; kept: string[]; unchanged: string[]; dryRun: boolean; backups?: Backup[] });
+  | (Common & { kind: 'done'; written: string[]; removed: string[]; kept: string[]; unchanged: string[]; dryRun: boolean; backups?: Backup[]; recordWritten?: boolean });
 
 const toPosix = (path: string) => path.split(sep).join('/');
 
@@ -134,14 +134,17 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
       await remember(nowOurs);
       return { ...common, kind: 'done', written: [], removed: [], kept, unchanged, dryRun: false };
     }
+    let recordWritten = false;
     const removed = await withRecordLock(out, async () => {
       // The run's files and the record commit together: all of them or none.
-      writeAll([...writes, ...(await recordWrite(out, manifestPath, nowOurs))]);
+      const record = await recordWrite(out, manifestPath, nowOurs);
+      recordWritten = record.length > 0;
+      writeAll([...writes, ...record]);
       return removeOrphans(out, files);
     });
     if (shortcut && kept.length === 0 && removed.length === files.filter((f) => f.action === 'remove').length) await rememberRun(out, manifestPath, text, nowOurs);
     const backupPaths = new Set(backups.map((b) => b.backup));
-    return { ...common, kind: 'done', written: writes.map((w) => w.path).filter((p) => !backupPaths.has(p)), removed, kept, unchanged, dryRun: false, backups };
+    return { ...common, kind: 'done', written: writes.map((w) => w.path).filter((p) => !backupPaths.has(p)), removed, kept, unchanged, dryRun: false, backups, recordWritten };
   } catch (error) {
     if (error instanceof OutputPathError) throw new UserError(error.message);
     const code = (error as NodeJS.ErrnoException)?.code;
