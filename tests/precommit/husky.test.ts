@@ -1,6 +1,7 @@
 /**
  * The README's husky + lint-staged recipe, installed as written (husky and lint-staged from the
- * npm registry or a warm npm cache; mlgen from this checkout, as `npm install ../mlgen` would)
+ * npm registry or a warm npm cache; mlgen from an `npm pack` tarball of this checkout, as the
+ * README's Install section does, so nothing is installed into the checkout's node_modules)
  * and exercised by real commits: an invalid manifest and a stale generated file block the commit.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -30,7 +31,9 @@ describe('husky + lint-staged recipe (README)', () => {
     sh('git', ['init', '-q', '-b', 'main']);
     writeFileSync(join(project, 'package.json'), '{ "name": "demo-project", "private": true }\n');
     writeFileSync(join(project, '.gitignore'), 'node_modules/\n');
-    sh('npm', ['install', '--save-dev', '--no-audit', '--no-fund', '--ignore-scripts', CHECKOUT, 'husky@9', 'lint-staged@15']);
+    // The built package as it is now (--ignore-scripts: pack dist/ as built, do not rebuild it).
+    const tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', project], { cwd: CHECKOUT, env, encoding: 'utf8' }).trim().split('\n').pop()!;
+    sh('npm', ['install', '--save-dev', '--no-audit', '--no-fund', join(project, tarball), 'husky@9', 'lint-staged@15']);
     sh('npx', ['husky', 'init']);
     writeFileSync(join(project, '.husky/pre-commit'), 'npx lint-staged\n');
     writeFileSync(join(project, 'lint-staged.config.mjs'), recipeConfig());
