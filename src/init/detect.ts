@@ -15,6 +15,17 @@ export interface RepoView {
   read(path: string): string | undefined;
   /** The branch git calls default (origin's HEAD, else the checked-out branch), if in a git repository. */
   gitBranch(): string | undefined;
+  /** origin's URL, if the repository has one. */
+  gitRemote?(): string | undefined;
+}
+
+/** The image a registry next to the Git host would hold: ghcr.io/OWNER/REPO, registry.gitlab.com/GROUP/REPO. */
+export function imageFromRemote(url: string | undefined): string | undefined {
+  const match = /^(?:https?:\/\/(?:[^@/]+@)?|ssh:\/\/git@|git@)(github\.com|gitlab\.com)[:/]([\w.-]+(?:\/[\w.-]+)+?)\/?$/.exec((url ?? '').trim().replace(/\.git\/?$/, ''));
+  if (!match) return undefined;
+  const path = match[2]!.toLowerCase();
+  const image = `${match[1] === 'github.com' ? 'ghcr.io' : 'registry.gitlab.com'}/${path}`;
+  return /^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$/.test(image) ? image : undefined;
 }
 
 export interface InitAnswers {
@@ -117,7 +128,12 @@ export const DETECTORS: readonly Detector[] = [
   {
     id: 'dockerfile',
     looksFor: 'Dockerfile',
-    detect: (repo) => (repo.exists('Dockerfile') ? { dockerfile: 'Dockerfile' } : undefined),
+    // The image goes to the registry beside the Git host when origin says which; else it stays a comment.
+    detect: (repo) => {
+      if (!repo.exists('Dockerfile')) return undefined;
+      const image = imageFromRemote(repo.gitRemote?.());
+      return image ? { dockerfile: 'Dockerfile', image } : { dockerfile: 'Dockerfile' };
+    },
   },
   // A CI system the repository already uses, by what the catalog says its files are.
   ...catalog().map((entry): Detector => ({ id: entry.id, looksFor: entry.detectedBy, detect: (repo: RepoView) => (repo.exists(entry.detectedBy) ? { targets: [entry.id] } : undefined) })),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectDefaults, DETECTORS, FALLBACK, type RepoView } from '../../src/init/detect.js';
+import { detectDefaults, DETECTORS, FALLBACK, imageFromRemote, type RepoView } from '../../src/init/detect.js';
 import { interview } from '../../src/init/interview.js';
 import { gitDefaultBranch, repoView } from '../../src/init/repo.js';
 import { renderManifest } from '../../src/init/scaffold.js';
@@ -129,5 +129,18 @@ describe('init: the interview', () => {
     input2.end(['churn', 'github, gitlab', '3.12', 'release', 'pip install .', '-'].join('\n'));
     const answers2 = await interview({ ...FALLBACK, dataPull: 'dvc pull' }, { input: input2, output: new PassThrough() });
     expect(answers2).toMatchObject({ name: 'churn', targets: ['github', 'gitlab'], python: '3.12', branch: 'release', install: ['pip install .'], dataPull: null, train: 'python train.py' });
+  });
+});
+
+describe('init: the image of a detected Dockerfile', () => {
+  it('is the registry beside the Git host that origin names, else none', () => {
+    expect(imageFromRemote('git@github.com:Acme/Churn-Model.git')).toBe('ghcr.io/acme/churn-model');
+    expect(imageFromRemote('https://github.com/acme/churn')).toBe('ghcr.io/acme/churn');
+    expect(imageFromRemote('https://gitlab.com/group/sub/model.git')).toBe('registry.gitlab.com/group/sub/model');
+    expect(imageFromRemote('https://git.example.com/acme/churn.git')).toBeUndefined();
+    expect(imageFromRemote(undefined)).toBeUndefined();
+    const repo = { ...fakeRepo({ Dockerfile: 'FROM python:3.11\n' }), gitRemote: () => 'git@github.com:acme/churn.git' };
+    expect(detectDefaults(repo).answers).toMatchObject({ dockerfile: 'Dockerfile', image: 'ghcr.io/acme/churn' });
+    expect(detectDefaults(fakeRepo({ Dockerfile: '' })).answers).toMatchObject({ dockerfile: 'Dockerfile', image: null });
   });
 });
