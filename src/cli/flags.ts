@@ -39,10 +39,11 @@ export const GENERATE_FLAGS = {
   manifest: { type: 'string', char: 'm', description: 'The manifest.', default: 'mlgen.yaml' },
   out: { type: 'string', char: 'o', description: "Where the files go (default: the manifest's directory)." },
   target: { type: 'string', char: 't', description: `Only these targets, comma-separated: ${targetIds().join(', ')}. Leaves other files alone.` },
-  force: { type: 'boolean', char: 'f', description: 'Overwrite hand-edited and foreign files.' },
-  check: { type: 'boolean', description: 'Write nothing; exit 1 when any file is missing, stale, hand-edited, foreign or orphaned.', exclusive: ['watch'] },
-  diff: { type: 'boolean', description: 'Write nothing; print a unified diff of what would change.', exclusive: ['watch'] },
-  watch: { type: 'boolean', char: 'w', description: 'Regenerate on every save of the manifest until Ctrl-C.' },
+  force: { type: 'boolean', char: 'f', description: 'Overwrite hand-edited and foreign files (no backup).', exclusive: ['replace'] },
+  replace: { type: 'boolean', description: 'Move hand-edited and foreign files to PATH.mlgen-backup (never deleted by mlgen), then write the generated ones.', exclusive: ['force'] },
+  check: { type: 'boolean', description: 'Write nothing; exit 1 when any file is missing, stale, hand-edited, foreign or orphaned.' },
+  diff: { type: 'boolean', description: 'Write nothing; print a unified diff of what would change; exit 1 when something would.' },
+  watch: { type: 'boolean', char: 'w', description: 'Regenerate on every save of the manifest until Ctrl-C.', exclusive: ['check', 'diff'] },
   'fail-on-change': { type: 'boolean', description: 'Exit 1 after writing or removing files (for pre-commit hooks: re-add them).' },
 } as const satisfies FlagSpecs;
 

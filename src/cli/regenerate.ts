@@ -8,10 +8,11 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { generate, type GenerateOptions, type GenerateResult } from '../engine/generate.js';
 import { classifyFiles, decideActions, isOutOfDate, type FileDecision } from '../files/classify.js';
 import { removeOrphans } from '../files/cleanup.js';
+import { lastRunStillHolds, rememberRun } from '../files/last-run.js';
 import { contentHash, readRecord, recordFile, recordWrite, withRecordLock, type RecordedFiles } from '../files/record.js';
 import { describeErrno, removeLeftovers, writeAll } from '../files/transaction.js';
 import { unifiedDiff } from '../files/diff.js';
-import { assertRelativePath, OutputPathError, plannedWrites, readSnapshot, resolveOutputDir } from '../files/write.js';
+import { assertRelativePath, OutputPathError, plannedWrites, readSnapshot, resolveOutputDir, type Backup } from '../files/write.js';
 import type { Diagnostic } from '../manifest/index.js';
 import type { TargetId } from '../plan/index.js';
 import { UserError } from './errors.js';
@@ -28,6 +29,8 @@ export interface RegenerateOptions {
   targets?: TargetId[];
   /** Overwrite hand-edited and foreign files. */
   force?: boolean;
+  /** Move hand-edited and foreign files to a backup (PATH.mlgen-backup), then write. */
+  replace?: boolean;
   /** Decide, write nothing (`--check`, `--diff`). */
   dryRun?: boolean;
   /** Manifest text to use instead of reading the file (adopt checks an edit before saving it). */
@@ -44,7 +47,7 @@ interface Common {
 export type RegenerateResult =
   | { kind: 'invalid'; manifest: string; out: string; diagnostics: Diagnostic[]; source: string }
   | (Common & { kind: 'refused'; refused: FileDecision[] })
-  | (Common & { kind: 'done'; written: string[]; removed: string[]; kept: string[]; unchanged: string[]; dryRun: boolean });
+  | (Common & { kind: 'done'; written: string[]; removed: string[]; kept: string[]; unchanged: string[]; dryRun: boolean; backups?: Backup[]; recordWritten?: boolean });
 
 const toPosix = (path: string) => path.split(sep).join('/');
 
@@ -79,6 +82,16 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
   const engine = options.engine ?? generate;
   const text = options.text ?? (await readManifestText(options.manifest));
   const outGiven = options.out ?? dirname(options.manifest);
+  // Same manifest bytes, same mlgen, every file as the last run left it: nothing to render.
+  const shortcut = options.engine === undefined && options.text === undefined && options.targets === undefined;
+  if (shortcut) {
+    const out = realpathOr(outGiven);
+    const paths = await lastRunStillHolds(out, manifestPathFor(out, options.manifest), text);
+    if (paths) {
+      const files: FileDecision[] = paths.map((path) => ({ path, status: 'unchanged', reason: 'up to date', action: 'skip' }));
+      return { kind: 'done', manifest: options.manifest, out, files, written: [], removed: [], kept: [], unchanged: paths, dryRun: options.dryRun ?? false };
+    }
+  }
   const build = (out: string) => engine(text, { manifestPath: manifestPathFor(out, options.manifest), file: options.manifest, ...(options.targets ? { targets: options.targets } : {}) });
   try {
     // An invalid manifest creates nothing, not even --out (finding 21).
@@ -97,27 +110,41 @@ export async function regenerate(options: RegenerateOptions): Promise<Regenerate
     const generatedPaths = built.files.map((f) => f.path);
     const candidates: RecordedFiles = partial ? new Map() : recorded;
     const snapshot = await readSnapshot(out, [...generatedPaths, ...candidates.keys()]);
-    const files = decideActions(classifyFiles(built.files, snapshot, candidates, manifestPath), options.force ?? false);
+    const files = decideActions(classifyFiles(built.files, snapshot, candidates, manifestPath), options.force ?? false, options.replace ?? false);
     const common = { manifest: options.manifest, out, files };
     const unchanged = files.filter((f) => f.status === 'unchanged').map((f) => f.path);
     const kept = files.filter((f) => f.action === 'keep').map((f) => f.path);
-    if (options.dryRun) return { ...common, kind: 'done', written: [], removed: [], kept, unchanged, dryRun: true };
+    const remember = async (recordedNow: RecordedFiles) => {
+      if (shortcut && files.every((f) => f.status === 'unchanged')) await rememberRun(out, manifestPath, text, recordedNow);
+    };
+    if (options.dryRun) {
+      await remember(recorded);
+      return { ...common, kind: 'done', written: [], removed: [], kept, unchanged, dryRun: true };
+    }
 
     const refused = files.filter((f) => f.action === 'refuse');
     if (refused.length > 0) return { ...common, kind: 'refused', refused };
-    const writes = await plannedWrites(out, files);
+    const { writes, backups } = await plannedWrites(out, files);
     // Temporary files a killed run left where this run writes (recognised by name and pid).
     removeLeftovers(new Set([...writes.map((w) => dirname(w.file)), dirname(await recordFile(out))]));
     const nowOurs: RecordedFiles = new Map(partial ? recorded : [...recorded].filter(([path]) => kept.includes(path)));
     for (const file of built.files) nowOurs.set(file.path, contentHash(file.content));
     const nothingToDo = writes.length === 0 && !files.some((f) => f.action === 'remove') && (await recordWrite(out, manifestPath, nowOurs)).length === 0;
-    if (nothingToDo) return { ...common, kind: 'done', written: [], removed: [], kept, unchanged, dryRun: false };
+    if (nothingToDo) {
+      await remember(nowOurs);
+      return { ...common, kind: 'done', written: [], removed: [], kept, unchanged, dryRun: false };
+    }
+    let recordWritten = false;
     const removed = await withRecordLock(out, async () => {
       // The run's files and the record commit together: all of them or none.
-      writeAll([...writes, ...(await recordWrite(out, manifestPath, nowOurs))]);
+      const record = await recordWrite(out, manifestPath, nowOurs);
+      recordWritten = record.length > 0;
+      writeAll([...writes, ...record]);
       return removeOrphans(out, files);
     });
-    return { ...common, kind: 'done', written: writes.map((w) => w.path), removed, kept, unchanged, dryRun: false };
+    if (shortcut && kept.length === 0 && removed.length === files.filter((f) => f.action === 'remove').length) await rememberRun(out, manifestPath, text, nowOurs);
+    const backupPaths = new Set(backups.map((b) => b.backup));
+    return { ...common, kind: 'done', written: writes.map((w) => w.path).filter((p) => !backupPaths.has(p)), removed, kept, unchanged, dryRun: false, backups, recordWritten };
   } catch (error) {
     if (error instanceof OutputPathError) throw new UserError(error.message);
     const code = (error as NodeJS.ErrnoException)?.code;
@@ -131,11 +158,13 @@ export function summarize(result: Extract<RegenerateResult, { kind: 'done' }>): 
   const parts: [number, string][] = result.dryRun
     ? [
         [result.files.filter((f) => f.action === 'write').length, 'to write'],
+        [result.files.filter((f) => f.action === 'replace').length, 'to replace (old file kept as a backup)'],
         [result.files.filter((f) => f.action === 'refuse').length, 'refused'],
         [result.files.filter((f) => f.action === 'remove').length, 'to remove'],
       ]
     : [
         [result.written.length, 'written'],
+        [result.backups?.length ?? 0, 'backed up'],
         [result.removed.length, 'removed'],
       ];
   parts.push([result.unchanged.length, 'unchanged'], [result.kept.length, 'kept']);

@@ -5,10 +5,10 @@ import { BaseCommand, UserError } from '../cli/base.js';
 import { writeFileAtomic } from '../files/write.js';
 import { detectDefaults, type InitAnswers } from '../init/detect.js';
 import { interview, QUESTIONS } from '../init/interview.js';
+import { existingCiNotes } from '../init/existing-ci.js';
 import { importCi, renderDraft, type ImportedCi, type Skipped } from '../init/import/index.js';
 import { repoView } from '../init/repo.js';
-import { catalog } from '../targets/catalog.js';
-import { checkManifest, renderManifest } from '../init/scaffold.js';
+import { checkManifest, renderManifest, schemaRefFor } from '../init/scaffold.js';
 import { formatDiagnostics } from '../manifest/index.js';
 
 export interface InitResult {
@@ -77,13 +77,15 @@ export default class Init extends BaseCommand {
       throw new UserError('init asks questions on a terminal; here there is none: pass --yes to take the detected defaults, with flags such as --name and --targets to change them', 2);
     }
 
-    const text = renderManifest(answers);
+    const installFound = detection.found.some((f) => f.id === 'requirements' || f.id === 'pyproject') || flags.install !== undefined || interactive;
+    const text = renderManifest(answers, schemaRefFor(dirname(resolve(manifest))), { installFound });
     const problems = checkManifest(text);
     if (problems.length > 0) {
       throw new UserError(`these answers do not make a valid manifest:\n${formatDiagnostics(problems, new Map([['mlgen.yaml', text]]))}`);
     }
     await writeFileAtomic(resolve(manifest), text);
     this.say(`wrote ${manifest} (${answers.targets.join(', ')}). Next: review it, then run mlgen generate`);
+    for (const note of existingCiNotes(dirname(resolve(manifest)), answers.targets)) this.say(`note: ${note}`);
     return { manifest, answers, detected: detection.found.map((f) => f.id) };
   }
 
@@ -96,7 +98,7 @@ export default class Init extends BaseCommand {
     if (answered.has('python')) defaults.python = answers.python;
     if (answered.has('branch')) defaults.branch = answers.branch;
     // The comment line init starts every manifest with (the editor's schema), from the template.
-    const header = renderManifest(answers).split('\n')[0]!.replace(/^#/, '');
+    const header = renderManifest(answers, schemaRefFor(dirname(resolve(manifest)))).split('\n')[0]!.replace(/^#/, '');
     const text = renderDraft(imported, header);
     const problems = checkManifest(text);
     if (problems.length > 0) {
@@ -106,18 +108,8 @@ export default class Init extends BaseCommand {
     const skipped = imported.draft.skipped;
     this.say(`read ${imported.files.join(', ')}: wrote ${manifest}, each key with the file and line it came from`);
     if (skipped.length > 0) this.say(`not carried over (listed at the end of ${manifest} too):\n${skipped.map((s) => `  ${s.file}:${s.line}: ${s.what}: ${s.why}`).join('\n')}`);
-    for (const line of afterImport(imported.files)) this.say(line);
+    for (const note of existingCiNotes(dirname(resolve(manifest)), draft.targets as InitAnswers['targets'])) this.say(`note: ${note}`);
     this.say(`Next: review ${manifest}, then run mlgen generate`);
     return { manifest, answers, detected, imported: { files: imported.files, skipped } };
   }
-}
-
-/** What happens to each imported file once mlgen generates: it keeps running, or generate must replace it. */
-function afterImport(files: readonly string[]): string[] {
-  const owned = catalog().flatMap((entry) => entry.files.map((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`)));
-  return files.map((file) =>
-    owned.some((pattern) => pattern.test(file))
-      ? `${file} is where mlgen writes: generate refuses to overwrite it until you move it away (or pass --replace, which keeps it as a backup)`
-      : `${file} keeps running beside mlgen's files: delete it once they replace it`,
-  );
 }

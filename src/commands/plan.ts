@@ -23,6 +23,8 @@ export default class PlanCommand extends BaseCommand {
     if (!input.ok) this.failWithDiagnostics(input.diagnostics, flags.manifest, input.text);
     const { plan } = input;
     const runs = (input.event ? [input.event] : eventsOf(plan)).map((event) => runFor(plan, event));
+    const given = (flags as { event?: string }).event;
+    if (given === 'push' && runs[0]) this.say(`(--event push is a push to the release branch, ${formatEvent(runs[0].event).slice('push:'.length)}; for another branch: --event push:BRANCH)`);
     if (plan.jobs.length === 0) this.say('The manifest defines no jobs yet: add checks, data.tests, train or pipelines.');
     else this.say(runs.map((run) => formatRun(plan, run)).join('\n\n'));
     return { plan, runs: runs.map((run) => ({ ...run, event: formatEvent(run.event) })) };

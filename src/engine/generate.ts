@@ -2,7 +2,7 @@
  * generate: manifest text in, every generated file out, or diagnostics. Pure: reading the
  * manifest and writing the files are the commands' business (see files/write).
  */
-import { addHeader, shortHash, type GeneratedFile } from '../files/index.js';
+import { addHeader, type GeneratedFile } from '../files/index.js';
 import { renderGateScript } from '../gate/index.js';
 import { loadManifest, type Diagnostic, type Manifest } from '../manifest/index.js';
 import { compilePlan, type Plan, type TargetId } from '../plan/index.js';
@@ -37,7 +37,7 @@ export function generate(text: string, options: GenerateOptions): GenerateResult
     throw error;
   }
   if (plan.gate && rendered.length > 0) rendered.push(renderGateScript(plan.gate));
-  const info = { manifestPath: options.manifestPath, manifestHash: shortHash(text), version: VERSION };
+  const info = { manifestPath: options.manifestPath, version: VERSION };
   const files = rendered.map((file) => addHeader(file, info)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { ok: true, manifest: loaded.manifest, plan, files, targets, diagnostics: [] };
 }

@@ -86,7 +86,8 @@ function classifyOne(file: GeneratedFile, current: string | undefined, manifestP
   return { ...base, current, status: 'stale', reason: 'out of date with the manifest' };
 }
 
-export type Action = 'write' | 'remove' | 'keep' | 'refuse' | 'skip';
+/** `replace`: move what is there to a backup (PATH.mlgen-backup), then write. */
+export type Action = 'write' | 'replace' | 'remove' | 'keep' | 'refuse' | 'skip';
 
 export interface FileDecision extends FileState {
   action: Action;
@@ -94,13 +95,14 @@ export interface FileDecision extends FileState {
 
 /**
  * What `generate` does with each file. Hand-edited and foreign files are refused unless
- * `force`; an orphan is removed only while untouched (a person's edit is never deleted).
+ * `force` (overwrite) or `replace` (keep a backup, then write); an orphan is removed only while
+ * untouched (a person's edit is never deleted).
  */
-export function decideActions(states: readonly FileState[], force: boolean): FileDecision[] {
-  return states.map((state) => ({ ...state, action: actionFor(state, force) }));
+export function decideActions(states: readonly FileState[], force: boolean, replace = false): FileDecision[] {
+  return states.map((state) => ({ ...state, action: actionFor(state, force, replace) }));
 }
 
-function actionFor(state: FileState, force: boolean): Action {
+function actionFor(state: FileState, force: boolean, replace: boolean): Action {
   switch (state.status) {
     case 'new':
     case 'stale':
@@ -109,7 +111,7 @@ function actionFor(state: FileState, force: boolean): Action {
       return 'skip';
     case 'hand-edited':
     case 'foreign':
-      return force ? 'write' : 'refuse';
+      return force ? 'write' : replace ? 'replace' : 'refuse';
     case 'orphaned':
       return state.untouched ? 'remove' : 'keep';
     default: {

@@ -103,13 +103,48 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   writeAll([{ path: file, file, content }]);
 }
 
-/** The writes of every file decided `write`, in path order, with their real targets. */
-export async function plannedWrites(outReal: string, decisions: readonly FileDecision[]): Promise<PlannedWrite[]> {
+export const BACKUP_SUFFIX = '.mlgen-backup';
+
+/**
+ * Where `--replace` keeps the file it replaces: `PATH.mlgen-backup`, or `-2`, `-3`… when that is
+ * taken. No platform reads these names (GitHub runs only `.yml`/`.yaml` workflows), the record
+ * never lists them, so orphan cleanup never deletes them: they are the user's to delete.
+ */
+export async function backupPath(outReal: string, path: string, taken: ReadonlySet<string> = new Set()): Promise<string> {
+  for (let n = 1; ; n++) {
+    const candidate = `${path}${BACKUP_SUFFIX}${n === 1 ? '' : `-${n}`}`;
+    if (taken.has(candidate)) continue;
+    try {
+      lstatSync(await safeTarget(outReal, candidate));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return candidate;
+      throw error;
+    } // anything there, even a directory, is taken
+  }
+}
+
+/** A file `--replace` moves aside before writing the generated one. */
+export interface Backup {
+  path: string;
+  backup: string;
+}
+
+/**
+ * The writes of every file decided `write` or `replace` (with, for `replace`, the old content
+ * written to its backup in the same run), in path order, with their real targets.
+ */
+export async function plannedWrites(outReal: string, decisions: readonly FileDecision[]): Promise<{ writes: PlannedWrite[]; backups: Backup[] }> {
   const writes: PlannedWrite[] = [];
+  const backups: Backup[] = [];
   for (const decision of decisions) {
-    if (decision.action !== 'write') continue;
+    if (decision.action !== 'write' && decision.action !== 'replace') continue;
     if (decision.generated === undefined) throw new Error(`nothing to write for ${decision.path}`);
+    if (decision.action === 'replace') {
+      const backup = await backupPath(outReal, decision.path, new Set(backups.map((b) => b.backup)));
+      writes.push({ path: backup, file: await safeTarget(outReal, backup), content: decision.current ?? '' });
+      backups.push({ path: decision.path, backup });
+    }
     writes.push({ path: decision.path, file: await safeTarget(outReal, decision.path), content: decision.generated });
   }
-  return writes;
+  return { writes, backups };
 }

@@ -17,6 +17,17 @@ export interface RepoView {
   gitBranch(): string | undefined;
   /** The names in a directory (none when it does not exist); lets init read every workflow. */
   list?(path: string): string[];
+  /** origin's URL, if the repository has one. */
+  gitRemote?(): string | undefined;
+}
+
+/** The image a registry next to the Git host would hold: ghcr.io/OWNER/REPO, registry.gitlab.com/GROUP/REPO. */
+export function imageFromRemote(url: string | undefined): string | undefined {
+  const match = /^(?:https?:\/\/(?:[^@/]+@)?|ssh:\/\/git@|git@)(github\.com|gitlab\.com)[:/]([\w.-]+(?:\/[\w.-]+)+?)\/?$/.exec((url ?? '').trim().replace(/\.git\/?$/, ''));
+  if (!match) return undefined;
+  const path = match[2]!.toLowerCase();
+  const image = `${match[1] === 'github.com' ? 'ghcr.io' : 'registry.gitlab.com'}/${path}`;
+  return /^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$/.test(image) ? image : undefined;
 }
 
 export interface InitAnswers {
@@ -53,6 +64,15 @@ function pythonFromRequirement(text: string): string | undefined {
   return version ? `3.${version[1]}` : undefined;
 }
 
+/** Whether a requirements file or pyproject.toml lists the Python package `name` (or an extra of it). */
+export function dependsOn(repo: RepoView, name: string): boolean {
+  const requirement = new RegExp(`(^|["'\\s,])${name}(\\[[^\\]]*\\])?\\s*([=<>~!;"',]|$)`, 'im');
+  return ['requirements.txt', 'requirements-dev.txt', 'requirements/base.txt', 'pyproject.toml', 'setup.cfg'].some((file) => {
+    const text = repo.read(file);
+    return text !== undefined && text.split('\n').some((line) => requirement.test(line.trim()));
+  });
+}
+
 export const DETECTORS: readonly Detector[] = [
   {
     id: 'requirements',
@@ -80,7 +100,8 @@ export const DETECTORS: readonly Detector[] = [
   {
     id: 'dvc',
     looksFor: 'dvc.yaml or .dvc/',
-    detect: (repo) => (repo.exists('dvc.yaml') || repo.exists('.dvc') ? { dataPull: 'dvc pull', cache: ['dvc'] } : undefined),
+    // Only when DVC is also a dependency: `dvc pull` in a job without dvc installed fails.
+    detect: (repo) => ((repo.exists('dvc.yaml') || repo.exists('.dvc')) && dependsOn(repo, 'dvc') ? { dataPull: 'dvc pull', cache: ['dvc'] } : undefined),
   },
   {
     id: 'git-lfs',
@@ -109,7 +130,12 @@ export const DETECTORS: readonly Detector[] = [
   {
     id: 'dockerfile',
     looksFor: 'Dockerfile',
-    detect: (repo) => (repo.exists('Dockerfile') ? { dockerfile: 'Dockerfile' } : undefined),
+    // The image goes to the registry beside the Git host when origin says which; else it stays a comment.
+    detect: (repo) => {
+      if (!repo.exists('Dockerfile')) return undefined;
+      const image = imageFromRemote(repo.gitRemote?.());
+      return image ? { dockerfile: 'Dockerfile', image } : { dockerfile: 'Dockerfile' };
+    },
   },
   // A CI system the repository already uses, by what the catalog says its files are.
   ...catalog().map((entry): Detector => ({ id: entry.id, looksFor: entry.detectedBy, detect: (repo: RepoView) => (repo.exists(entry.detectedBy) ? { targets: [entry.id] } : undefined) })),
@@ -137,6 +163,8 @@ export const FALLBACK: InitAnswers = {
   targets: catalog().map((e) => e.id),
   python: '3.11',
   branch: 'main',
+  // Contract 1.1 has no "install nothing" for defaults (an absent key means this command), so
+  // init writes it with a note when no requirements file says what to install (templates/init).
   install: ['pip install -r requirements.txt'],
   cache: ['pip'],
   dataPull: null,

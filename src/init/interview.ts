@@ -56,10 +56,16 @@ export const QUESTIONS: readonly AnyQuestion[] = [
     key: 'install',
     prompt: 'Install command',
     show: (v) => v.join(' && '),
-    parse: (t) => (/[\r\n\0]/.test(t) ? 'the install command is one line' : { value: [t] }),
+    parse: (t) => (/[\r\n\0]/.test(t) ? 'the install command is one line' : t === '-' ? 'every job installs with a command: give one (e.g. pip install -r requirements.txt)' : { value: [t] }),
   },
   { key: 'dataPull', prompt: 'Command that fetches data ("-" for none)', show: (v) => v ?? '-', parse: (t) => (/[\r\n\0]/.test(t) ? 'one line' : optional(t)) },
-  { key: 'train', prompt: 'Training command', show: (v) => v, parse: oneLine('the training command') },
+  {
+    key: 'train',
+    prompt: 'Training command',
+    show: (v) => v,
+    // Every manifest trains: "-" (none, for the optional answers) is no command.
+    parse: (t) => (t === '-' || t === '' ? 'the training command is required: the command that trains the model, e.g. python src/train.py' : oneLine('the training command')(t)),
+  },
   {
     key: 'image',
     prompt: 'Image to build from the Dockerfile and push ("-" for none)',

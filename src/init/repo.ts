@@ -36,6 +36,15 @@ export function gitDefaultBranch(dir: string): string | undefined {
   return head?.[1];
 }
 
+/** origin's URL from the repository's config (a worktree's is in the main repository's). */
+export function gitRemoteUrl(dir: string): string | undefined {
+  const gitDir = findGitDir(dir);
+  if (!gitDir) return undefined;
+  const common = readText(join(gitDir, 'commondir'))?.trim();
+  const config = readText(join(common ? resolve(gitDir, common) : gitDir, 'config')) ?? '';
+  return /\[remote "origin"\][^[]*?\n\s*url\s*=\s*(\S+)/.exec(config)?.[1];
+}
+
 export function repoView(dir: string): RepoView {
   return {
     dirName: basename(resolve(dir)),
@@ -49,5 +58,6 @@ export function repoView(dir: string): RepoView {
         return [];
       }
     },
+    gitRemote: () => gitRemoteUrl(dir),
   };
 }

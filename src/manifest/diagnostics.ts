@@ -26,12 +26,21 @@ export interface FormatStyle {
 
 const plain: FormatStyle = { bold: (t) => t, red: (t) => t, dim: (t) => t };
 
+/**
+ * Under `secrets:` a line `NAME: value` is someone writing a secret's value where only its name
+ * belongs (the mapping form): the quoted line keeps the name and hides the value.
+ */
+function maskSecretValue(d: Diagnostic, line: string): string {
+  if (d.path[0] !== 'secrets') return line;
+  return line.replace(/^(\s*(?:-\s+)?(?!name\s*:|to\s*:)[A-Za-z_][A-Za-z0-9_]*\s*:\s+)([^\s#].*)$/, (_, key: string, value: string) => `${key}${'*'.repeat(Math.min(8, value.length))}`);
+}
+
 /** `mlgen.yaml:12:5 error: message`, then the line with a caret under the place, then the hint. */
 export function formatDiagnostic(d: Diagnostic, source: string | undefined, style: FormatStyle = plain): string {
   const out = [`${style.bold(`${d.file}:${d.line}:${d.column}`)} ${style.red(d.severity)}: ${d.message}`];
   // The quoted line never repeats a credential, nor sends control characters to a terminal.
   const raw = source?.split(/\r?\n/)[d.line - 1];
-  const text = raw === undefined ? undefined : maskCredentials(raw).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+  const text = raw === undefined ? undefined : maskSecretValue(d, maskCredentials(raw)).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
   if (text !== undefined && text.length <= 500) {
     const gutter = String(d.line);
     out.push(style.dim(`${gutter} | `) + text);

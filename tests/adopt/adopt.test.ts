@@ -64,7 +64,7 @@ const fakeGithub: Engine = (text, options) => {
   const result = generate(text, { ...options, targets: [] });
   if (!result.ok) return result;
   const targets = options.targets ?? result.plan.targets;
-  const info = { manifestPath: options.manifestPath, manifestHash: shortHash(text), version: 'test' };
+  const info = { manifestPath: options.manifestPath, version: 'test' };
   const train = { 'runs-on': 'ubuntu-latest', 'timeout-minutes': 60, steps: [{ run: 'python train.py' }] };
   const docs = [
     { path: 'wf/ci.yml', doc: { name: 'ci', on: { push: null }, jobs: { train } } },

@@ -8,7 +8,7 @@ const SPECS = { ...BASE_FLAGS, json: { type: 'boolean', description: 'json' }, .
 describe('parseArgv', () => {
   it('applies defaults when nothing is given', () => {
     expect(parseArgv([], SPECS, false)).toEqual({
-      flags: { quiet: false, json: false, manifest: 'mlgen.yaml', out: undefined, target: undefined, force: false, check: false, diff: false, watch: false, 'fail-on-change': false },
+      flags: { quiet: false, json: false, manifest: 'mlgen.yaml', out: undefined, target: undefined, force: false, replace: false, check: false, diff: false, watch: false, 'fail-on-change': false },
       args: [],
     });
   });

@@ -1,14 +1,48 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listFiles, runCli, scratch } from '../files/cli.js';
+import { CHECKOUT, listFiles, runCli, scratch } from '../files/cli.js';
 
 describe('mlgen init', () => {
+  it('writes only what it found: a note where no requirements file is, no "-" as the training command, and says which existing CI keeps running', async () => {
+    const dir = scratch('mlgen-init-found-');
+    mkdirSync(join(dir, '.github/workflows'), { recursive: true });
+    writeFileSync(join(dir, '.github/workflows/ci.yml'), 'on: push\njobs: {}\n');
+    writeFileSync(join(dir, '.gitlab-ci.yml'), 'test:\n  script: [pytest]\n');
+    writeFileSync(join(dir, 'dvc.yaml'), 'stages: {}\n'); // DVC files, but dvc is no dependency
+    const dash = await runCli(['init', '--yes', '--train', '-'], dir);
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toContain('the training command is required');
+    const run = await runCli(['init', '--yes', '--no-import', '--name', 'demo', '--targets', 'github,gitlab'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("note: .github/workflows/ci.yml will keep running beside mlgen's workflows");
+    expect(run.stdout).toContain('note: .gitlab-ci.yml exists and was not written by mlgen');
+    expect(run.stdout).toContain('mlgen generate --replace');
+    const text = readFileSync(join(dir, 'mlgen.yaml'), 'utf8');
+    expect(text).toContain('# No requirements.txt or pyproject.toml was found');
+    expect(text).not.toMatch(/^\s+pull: dvc pull/m);
+    expect((await runCli(['validate'], dir)).code).toBe(0);
+  });
+
+  it('points $schema at the schema installed with mlgen, relative to the manifest, so editors work offline', async () => {
+    const project = scratch('mlgen-init-schema-');
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(CHECKOUT, join(project, 'node_modules/mlgen')); // what `npm install` of a clone or tarball puts there
+    mkdirSync(join(project, 'ml'));
+    const run = await runCli(['init', '--yes', '--name', 'demo', '--targets', 'github'], join(project, 'ml'));
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = join(project, 'ml/mlgen.yaml');
+    const ref = /^# yaml-language-server: \$schema=(\S+)$/m.exec(readFileSync(manifest, 'utf8'))?.[1];
+    expect(ref).toBe('../node_modules/mlgen/schemas/mlgen.schema.json');
+    const schema = JSON.parse(readFileSync(resolve(dirname(manifest), ref!), 'utf8')) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['version', 'name', 'train']));
+  });
+
   it('--yes writes a valid, commented manifest from what it detects, and never overwrites one without --force', async () => {
     const dir = scratch();
     execFileSync('git', ['init', '-q', '-b', 'trunk', dir]);
-    writeFileSync(join(dir, 'requirements.txt'), 'torch\n');
+    writeFileSync(join(dir, 'requirements.txt'), 'torch\ndvc[s3]==3.59.1\n');
     writeFileSync(join(dir, 'dvc.yaml'), 'stages: {}\n');
     writeFileSync(join(dir, 'Dockerfile'), 'FROM python:3.11\n');
 
@@ -16,7 +50,7 @@ describe('mlgen init', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).detected).toEqual(['requirements', 'dvc', 'dockerfile', 'git-branch']);
     const text = readFileSync(join(dir, 'mlgen.yaml'), 'utf8');
-    expect(text.startsWith('# yaml-language-server: $schema=https://unpkg.com/mlgen/schemas/mlgen.schema.json\n')).toBe(true);
+    expect(text.startsWith('# yaml-language-server: $schema=node_modules/mlgen/schemas/mlgen.schema.json\n')).toBe(true);
     expect(text).toContain('  branch: trunk');
     expect(text).toContain('  pull: dvc pull');
     expect(text).toContain('# package:');

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { classifyFiles, decideActions } from '../../src/files/classify.js';
 import { addHeader, sha256 } from '../../src/files/header.js';
 
-const info = { manifestPath: 'mlgen.yaml', manifestHash: 'aaaa', version: '0.1.0' };
-const file = (path: string, body: string, manifestHash = 'aaaa') => addHeader({ path, body, comment: '#' }, { ...info, manifestHash });
+const info = { manifestPath: 'mlgen.yaml', version: '0.1.0' };
+const file = (path: string, body: string) => addHeader({ path, body, comment: '#' }, info);
 
 describe('classifyFiles', () => {
-  const generated = [file('a.yml', 'a: 2\n', 'bbbb'), file('b.yml', 'b: 1\n'), file('c.yml', 'c: 1\n'), file('d.yml', 'd: 1\n'), file('e.yml', 'e: 1\n')];
+  const generated = [file('a.yml', 'a: 2\n'), file('b.yml', 'b: 1\n'), file('c.yml', 'c: 1\n'), file('d.yml', 'd: 1\n'), file('e.yml', 'e: 1\n')];
   const disk = new Map<string, string>([
     ['a.yml', file('a.yml', 'a: 1\n').content], // an older generation, untouched
     ['b.yml', generated[1]!.content], // identical

@@ -23,7 +23,7 @@ export function removeTemporaryDirectories(): void {
 
 /** The gate file exactly as `generate` writes it: rendered, with the engine's header. */
 export function gateFile(config: GateConfig): string {
-  return addHeader(renderGateScript(config), { manifestPath: 'mlgen.yaml', manifestHash: '0123456789abcdef', version: '0.0.0' }).content;
+  return addHeader(renderGateScript(config), { manifestPath: 'mlgen.yaml', version: '0.0.0' }).content;
 }
 
 /**

@@ -171,7 +171,7 @@ describe('mlgen init in a repository with CI files', () => {
     const run = spawnSync(process.execPath, [BIN, 'init', '--yes'], { cwd: dir, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('read .github/workflows/batch.yml, .github/workflows/train.yml');
-    expect(run.stdout).toMatch(/\.github\/workflows\/train\.yml keeps running beside mlgen's files/);
+    expect(run.stdout).toMatch(/\.github\/workflows\/batch\.yml, \.github\/workflows\/train\.yml will keep running beside mlgen's workflows/);
     const written = readFileSync(join(dir, 'mlgen.yaml'), 'utf8');
     expect(written).toContain('run: dvc repro train && python scripts/evaluate.py --metrics metrics.json # from .github/workflows/train.yml:34, .github/workflows/train.yml:35');
     expect(spawnSync(process.execPath, [BIN, 'validate'], { cwd: dir, encoding: 'utf8' }).status).toBe(0);
@@ -187,7 +187,7 @@ describe('mlgen init in a repository with CI files', () => {
     cpSync(join(ROOT, 'gitlab-deploy'), dir, { recursive: true });
     const run = spawnSync(process.execPath, [BIN, 'init', '--yes'], { cwd: dir, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/\.gitlab-ci\.yml is where mlgen writes: generate refuses to overwrite it/);
+    expect(run.stdout).toMatch(/\.gitlab-ci\.yml exists and was not written by mlgen: mlgen generate will refuse it; mlgen generate --replace moves it/);
     const template = spawnSync(process.execPath, [BIN, 'init', '--yes', '--force', '--no-import'], { cwd: dir, encoding: 'utf8' });
     expect(template.status, template.stderr).toBe(0);
     expect(readFileSync(join(dir, 'mlgen.yaml'), 'utf8')).not.toContain('Drafted by mlgen init');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectDefaults, DETECTORS, FALLBACK, type RepoView } from '../../src/init/detect.js';
+import { detectDefaults, DETECTORS, FALLBACK, imageFromRemote, type RepoView } from '../../src/init/detect.js';
 import { interview } from '../../src/init/interview.js';
 import { gitDefaultBranch, repoView } from '../../src/init/repo.js';
 import { renderManifest } from '../../src/init/scaffold.js';
@@ -21,11 +21,18 @@ function fakeRepo(files: Record<string, string>, branch?: string): RepoView {
 }
 
 describe('init: detection', () => {
+  it('suggests dvc pull only when DVC is a dependency, and finds dependencies in requirements and pyproject', () => {
+    expect(detectDefaults(fakeRepo({ 'dvc.yaml': '', 'requirements.txt': 'pandas==2.2\n' })).answers.dataPull).toBeNull();
+    expect(detectDefaults(fakeRepo({ '.dvc': '', 'requirements.txt': 'pandas==2.2\ndvc==3.59.1\n' })).answers).toMatchObject({ dataPull: 'dvc pull', cache: ['pip', 'dvc'] });
+    expect(detectDefaults(fakeRepo({ 'dvc.yaml': '', 'pyproject.toml': '[project]\ndependencies = ["dvc[gs]>=3", "pandas"]\n' })).answers.dataPull).toBe('dvc pull');
+    expect(detectDefaults(fakeRepo({ 'dvc.yaml': '', 'requirements.txt': 'dvclive==3\n' })).answers.dataPull).toBeNull();
+  });
+
   it('suggests defaults from what the repository holds', () => {
     const { answers, found } = detectDefaults(
       fakeRepo(
         {
-          'requirements.txt': '',
+          'requirements.txt': 'scikit-learn==1.5.2\ndvc[s3]>=3\n',
           'pyproject.toml': '[project]\nrequires-python = ">=3.10"\n[tool.ruff]\n',
           'dvc.yaml': '',
           '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n',
@@ -77,7 +84,8 @@ describe('init: detection', () => {
 describe('init: the scaffold', () => {
   it('starts with the schema line and validates, for detected and fallback answers', () => {
     const text = renderManifest(detectDefaults(fakeRepo({ Dockerfile: '', 'dvc.yaml': '', tests: '' })).answers);
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=https://unpkg.com/mlgen/schemas/mlgen.schema.json');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=node_modules/mlgen/schemas/mlgen.schema.json');
+    expect(text).toContain('https://unpkg.com/mlgen/schemas/mlgen.schema.json also works'); // the published form, as a note
     expect(loadManifest(text, 'mlgen.yaml')).toMatchObject({ ok: true });
     expect(loadManifest(renderManifest({ ...FALLBACK, dockerfile: 'Dockerfile', image: 'ghcr.io/acme/model' }), 'mlgen.yaml')).toMatchObject({
       ok: true,
@@ -121,5 +129,18 @@ describe('init: the interview', () => {
     input2.end(['churn', 'github, gitlab', '3.12', 'release', 'pip install .', '-'].join('\n'));
     const answers2 = await interview({ ...FALLBACK, dataPull: 'dvc pull' }, { input: input2, output: new PassThrough() });
     expect(answers2).toMatchObject({ name: 'churn', targets: ['github', 'gitlab'], python: '3.12', branch: 'release', install: ['pip install .'], dataPull: null, train: 'python train.py' });
+  });
+});
+
+describe('init: the image of a detected Dockerfile', () => {
+  it('is the registry beside the Git host that origin names, else none', () => {
+    expect(imageFromRemote('git@github.com:Acme/Churn-Model.git')).toBe('ghcr.io/acme/churn-model');
+    expect(imageFromRemote('https://github.com/acme/churn')).toBe('ghcr.io/acme/churn');
+    expect(imageFromRemote('https://gitlab.com/group/sub/model.git')).toBe('registry.gitlab.com/group/sub/model');
+    expect(imageFromRemote('https://git.example.com/acme/churn.git')).toBeUndefined();
+    expect(imageFromRemote(undefined)).toBeUndefined();
+    const repo = { ...fakeRepo({ Dockerfile: 'FROM python:3.11\n' }), gitRemote: () => 'git@github.com:acme/churn.git' };
+    expect(detectDefaults(repo).answers).toMatchObject({ dockerfile: 'Dockerfile', image: 'ghcr.io/acme/churn' });
+    expect(detectDefaults(fakeRepo({ Dockerfile: '' })).answers).toMatchObject({ dockerfile: 'Dockerfile', image: null });
   });
 });

@@ -25,7 +25,7 @@ interface Hook {
 const published = parse(readFileSync(join(CHECKOUT, '.pre-commit-hooks.yaml'), 'utf8')) as Hook[];
 
 function localConfig(): string {
-  const hooks = published.map((hook) => ({
+  const hooks = published.filter((hook) => hook.id !== 'mlgen-check').map((hook) => ({
     ...hook,
     language: 'system',
     entry: hook.entry.replace(/^mlgen\b/, `${process.execPath} ${BIN}`),
@@ -38,6 +38,7 @@ describe('pre-commit hooks (offline: published hooks run as language: system aga
     expect(published.map((h) => [h.id, h.language])).toEqual([
       ['mlgen-validate', 'node'],
       ['mlgen-generate', 'node'],
+      ['mlgen-check', 'node'],
     ]);
     for (const hook of published) expect(new RegExp(hook.files).test('mlgen.yaml')).toBe(true);
     expect(new RegExp(published[1]!.files).test('.github/workflows/mlgen-ci.yml')).toBe(true);

@@ -13,18 +13,18 @@ import type { Plan, PlanEvent } from '../../src/plan/index.js';
 import { expandMacros, parseExpression } from '../targets/azure/expressions.js';
 import { checkoutFindings, predefined, rootVariables, simulate, stepListsOf, triggerFor, type SimulateOptions, type Trigger } from '../targets/azure/simulate.js';
 import type { TargetHarness } from './harness.js';
+import { sharedFile } from './needs.js';
 
 type Doc = Record<string, any>;
 
 export const AZURE_FILE = 'azure-pipelines.yml';
-const SCHEMA = new URL('../../../shared/schemas/azure-pipelines.schema.json', import.meta.url);
 const ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 let compiled: ValidateFunction | undefined;
 
 /** Microsoft's schema, compiled once per test process (about 1.5 s). */
 export function schemaValidator(): ValidateFunction {
-  compiled ??= new Ajv({ strict: false, unicodeRegExp: false, allErrors: false }).compile(JSON.parse(readFileSync(SCHEMA, 'utf8')));
+  compiled ??= new Ajv({ strict: false, unicodeRegExp: false, allErrors: false }).compile(JSON.parse(readFileSync(sharedFile('schemas/azure-pipelines.schema.json', "Microsoft's Azure Pipelines YAML schema"), 'utf8')));
   return compiled;
 }
 
