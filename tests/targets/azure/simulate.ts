@@ -293,6 +293,19 @@ function scratchRepo(options: SimulateOptions): { dir: string; base: string; shi
   history.head.forEach((files, i) => commit(files, 100 + i));
   const shims = join(dir, '.git', 'shims');
   mkdirSync(shims);
+  writeBuildsApiShim(shims);
+  const repo = { dir, base, shims };
+  repos.set(key, repo);
+  return repo;
+}
+
+/**
+ * A `curl` for `dir` (put it first on PATH) that answers the Builds - List call
+ * (https://learn.microsoft.com/rest/api/azure/devops/build/builds/list) with $MLGEN_SIM_BASE as
+ * the last successful build's commit, but only for the documented query on $MLGEN_SIM_RELEASE
+ * with the job's token: anything else gets no build.
+ */
+export function writeBuildsApiShim(shims: string): void {
   const curl = [
     '#!/bin/sh',
     'auth=; url=',
@@ -308,9 +321,6 @@ function scratchRepo(options: SimulateOptions): { dir: string; base: string; shi
     'fi',
   ].join('\n');
   writeFileSync(join(shims, 'curl'), `${curl}\n`, { mode: 0o755 });
-  const repo = { dir, base, shims };
-  repos.set(key, repo);
-  return repo;
 }
 
 /** A file path that the glob matches: `src/**` → `src/probe/probe.txt`, `params.yaml` → itself. */
