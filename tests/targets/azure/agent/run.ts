@@ -160,14 +160,16 @@ export async function runPipeline(doc: Doc, trigger: Trigger, options: RunOption
         const jdeps = [job.dependsOn ?? []].flat().map(String);
         if (!jdeps.every((d) => isDone(states[d]?.result))) continue;
         const dependencies = Object.fromEntries(jdeps.map((d) => [d, states[d]!]));
-        progressed = true;
         if (!truthy(evaluate(String(job.condition ?? 'succeeded()'), { variables: root, dependencies }))) {
           states[jid] = { result: 'Skipped', outputs: {} };
+          progressed = true;
           continue;
         }
         const agentless = job.pool === 'server';
+        // Every agent busy: the job waits in the queue.
         if (!agentless && agentsBusy >= agents) continue;
         if (!agentless) agentsBusy++;
+        progressed = true;
         startedJobs.add(`${sid}.${jid}`);
         const p: Promise<void> = runJob(sid, job).then((run) => {
           if (!agentless) agentsBusy--;
