@@ -13,7 +13,11 @@ import { describe, expect, it } from 'vitest';
 import { selectJobs, type PlanEvent } from '../../../src/plan/index.js';
 import { readStandinLog } from '../../engines/standins/standins.js';
 import { azureProject, jobRun, runAzureEvent, type AzureProject, type AzureRun } from '../../support/azure-run.js';
+import { installedVenv, removeTemporaryDirectoriesAfterAll } from '../../support/example-project.js';
 import { recordPipelineRun } from '../../support/matrix-report.js';
+import { runIn } from '../../support/python-venv.js';
+
+removeTemporaryDirectoriesAfterAll();
 
 const EXAMPLES = new URL('../../../examples/', import.meta.url).pathname;
 const FULL = process.env.MLGEN_MATRIX === 'full';
@@ -56,6 +60,12 @@ function projectOf(example: string) {
   let found = projects.get(example);
   if (!found) {
     found = { project: azureProject(join(EXAMPLES, example), edits[example]), registry: join(mkdtempSync(join(tmpdir(), `mlgen-azure-${example}-mlruns-`)), 'mlruns') };
+    // The repository's test setup for DVC: fill the local remote .dvc/config names, so each job's `dvc pull` really pulls.
+    if (existsSync(join(found.project.repo, 'scripts/setup-dvc-remote.sh'))) {
+      const { venv } = installedVenv(found.project.repo, found.project.plan);
+      const filled = runIn(found.project.repo, './scripts/setup-dvc-remote.sh', venv.env);
+      if (filled.status !== 0) throw new Error(`scripts/setup-dvc-remote.sh failed:\n${filled.output}`);
+    }
     projects.set(example, found);
   }
   return found;
