@@ -145,4 +145,12 @@ describe('the Azure simulator: timeouts and deployment checkouts (hand-written p
     const run = await runAzureEvent({ ...project, doc }, push);
     expect(Object.fromEntries(run.jobs.map((j) => [j.job, j.result])), run.log()).toEqual({ build: 'Succeeded', auto: 'Succeeded', off: 'Failed' });
   });
+
+  it('the changes job\'s output variable decides train: a docs-only pull request skips train and what needs it', async () => {
+    const run = await runAzureEvent(project, { kind: 'pull-request' }, { secrets, trainPathsChanged: false });
+    expect(run.planJobsRun, run.log()).toEqual(selectJobs(project.plan, { kind: 'pull-request' }, false));
+    expect(jobRun(run, 'train_changes').contexts[0]!.outputs).toEqual({ 'diff.changed': 'false' });
+    expect(run.stages.train).toBe('Skipped');
+    expect(run.result).toBe('Succeeded');
+  });
 });
