@@ -131,10 +131,7 @@ describe(`${RUNS} random manifests, rendered for every target`, () => {
 });
 
 describe(`the first ${SUBSET} of them: every event, every command`, () => {
-  // KNOWN DEFECT, skipped for Azure only: with a release branch other than main, Azure's
-  // simulated change detection trains on a pull request that changed no train.paths (seen
-  // with MLGEN_SEED=-1000484107). Azure's own platform-rules tests cover main; fix and restore.
-  it.each(TARGETS.filter((t) => t !== 'azure'))('%s runs exactly selectJobs() for every event, and every command arrives intact', async (target) => {
+  it.each(TARGETS)('%s runs exactly selectJobs() for every event, and every command arrives intact', async (target) => {
     const known = await observations.get(target)!;
     await assertManifests(SUBSET, known, (text) => observe(target, text), (text, observation) => {
       if (typeof observation === 'string') throw new Error(observation);

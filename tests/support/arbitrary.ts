@@ -121,8 +121,7 @@ const defaults = section({
   install: commands,
   cache: fc.subarray([...CACHE_KINDS]),
   timeout: duration,
-  // Not 'feature': the Azure harness's simulated history names its pull-request branch so (a harness limit).
-  branch: pick('main', 'master', 'release', 'release/v1', 'trunk'),
+  branch: pick('main', 'master', 'release', 'release/v1', 'feature', 'trunk'),
 });
 
 /** A section's own runtime (manifest 1.1): each key rarely set, as people do. */

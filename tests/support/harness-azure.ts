@@ -3,7 +3,8 @@
  * Azure Pipelines VS Code extension uses) plus the server's rules the schema cannot express
  * (id syntax, unique ids, dependsOn targets, output-variable references, expression syntax).
  * jobsFor(): tests/targets/azure/simulate.ts. scripts(): each bash step after the agent's
- * macro pass, which is what bash receives.
+ * macro pass, which is what bash receives. Running a pipeline's steps for real:
+ * tests/targets/azure/agent/ (the executing simulator) through ./azure-run.ts.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -14,6 +15,8 @@ import { expandMacros, parseExpression } from '../targets/azure/expressions.js';
 import { checkoutFindings, predefined, rootVariables, simulate, stepListsOf, triggerFor, type SimulateOptions, type Trigger } from '../targets/azure/simulate.js';
 import type { TargetHarness } from './harness.js';
 import { sharedFile } from './needs.js';
+
+export { azureProject, runAzureEvent, type AzureProject, type AzureRun } from './azure-run.js';
 
 type Doc = Record<string, any>;
 

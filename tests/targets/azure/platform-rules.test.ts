@@ -123,6 +123,20 @@ describe('rule 5: train.paths changed means the contract\'s rule', () => {
     expect(await trains({ kind: 'push', branch: 'feature' }, docsOnly)).toBe(false);
   });
 
+  // The defect 5e01d6b named: the simulated repository's base branch was always `main`, so with
+  // another release branch the diff found no merge base and a docs-only pull request trained.
+  it.each(['release', 'feature', 'release/v1'])('with release branch %s, a docs-only pull request or branch push does not train; a train.paths one does', async (branch) => {
+    const other = azure(fixtureText('spec-complete').replace(/^  branch: main\b/m, `  branch: ${JSON.stringify(branch)}`));
+    expect(other.plan.releaseBranch).toBe(branch);
+    const trainsOn = async (event: Parameters<typeof simulateRun>[2], history: History) =>
+      (await simulateRun(other.files, other.plan, event, true, undefined, { history })).some((j) => j.job === 'train' && j.result === 'Succeeded');
+    expect(await trainsOn({ kind: 'pull-request' }, docsOnly)).toBe(false);
+    expect(await trainsOn({ kind: 'pull-request' }, threeCommits)).toBe(true);
+    expect(await trainsOn({ kind: 'push', branch: 'topic' }, docsOnly)).toBe(false);
+    expect(await trainsOn({ kind: 'push', branch: branch }, docsOnly)).toBe(false);
+    expect(await trainsOn({ kind: 'push', branch: branch }, threeCommits)).toBe(true);
+  });
+
   it('the changes job fetches the whole history', () => {
     expect(job(spec.doc, 'train_changes').steps[0]).toEqual({ checkout: 'self', fetchDepth: 0 });
   });

@@ -268,7 +268,11 @@ const repos = new Map<string, { dir: string; base: string; shims: string }>();
  */
 function scratchRepo(options: SimulateOptions): { dir: string; base: string; shims: string } {
   const history = options.history ?? { base: [['README.md']], head: [[options.pathsChanged ? probePath(options.trainPaths[0] ?? '') : 'mlgen-unrelated-probe.txt']] };
-  const key = JSON.stringify(history);
+  // The base commits sit on the release branch itself: the diff step finds its merge base
+  // through refs/heads/<target> when there is no origin, so a repository whose base branch is
+  // always `main` had no base for any other release branch and counted every change as a change.
+  const release = options.releaseBranch ?? 'main';
+  const key = JSON.stringify({ history, release });
   const known = repos.get(key);
   if (known) return known;
   const dir = mkdtempSync(join(tmpdir(), 'mlgen-azure-'));
@@ -281,13 +285,27 @@ function scratchRepo(options: SimulateOptions): { dir: string; base: string; shi
     git('add', '-A');
     git('commit', '-qm', `commit ${n}`);
   };
-  git('init', '-q', '-b', 'main');
+  git('init', '-q', '-b', release);
   history.base.forEach((files, i) => commit(files, i));
   const base = git('rev-parse', 'HEAD');
-  git('checkout', '-q', '-b', 'work');
+  // A head branch name no release branch takes (not `work`, `feature` or the like).
+  git('checkout', '-q', '-b', 'mlgen-sim/head');
   history.head.forEach((files, i) => commit(files, 100 + i));
   const shims = join(dir, '.git', 'shims');
   mkdirSync(shims);
+  writeBuildsApiShim(shims);
+  const repo = { dir, base, shims };
+  repos.set(key, repo);
+  return repo;
+}
+
+/**
+ * A `curl` for `dir` (put it first on PATH) that answers the Builds - List call
+ * (https://learn.microsoft.com/rest/api/azure/devops/build/builds/list) with $MLGEN_SIM_BASE as
+ * the last successful build's commit, but only for the documented query on $MLGEN_SIM_RELEASE
+ * with the job's token: anything else gets no build.
+ */
+export function writeBuildsApiShim(shims: string): void {
   const curl = [
     '#!/bin/sh',
     'auth=; url=',
@@ -303,9 +321,6 @@ function scratchRepo(options: SimulateOptions): { dir: string; base: string; shi
     'fi',
   ].join('\n');
   writeFileSync(join(shims, 'curl'), `${curl}\n`, { mode: 0o755 });
-  const repo = { dir, base, shims };
-  repos.set(key, repo);
-  return repo;
 }
 
 /** A file path that the glob matches: `src/**` → `src/probe/probe.txt`, `params.yaml` → itself. */
