@@ -160,6 +160,8 @@ export class GitLabExample {
     const args = [
       '--force-shell-executor',
       '--shell-isolation',
+      // Artifacts stay in gitlab-ci-local's state, as on a runner: never copied back into the project.
+      '--no-artifacts-to-source',
       ...eventArgs(this.plan, event),
       ...Object.entries(variables).flatMap(([key, value]) => ['--variable', `${key}=${value}`]),
       ...(options.manual ?? []).flatMap((job) => ['--manual', job]),
