@@ -83,10 +83,10 @@ const JOB_ENV = (() => {
 
 /**
  * Runs gitlab-ci-local in `cwd` with its own state directory, so calls may overlap; `env`
- * adds to (or replaces) the jobs' environment, e.g. a venv's bin first on PATH.
+ * adds to (or replaces) the jobs' environment, e.g. a venv's bin first on PATH; `stateDir`
+ * (relative to `cwd`) is where it keeps logs, artifacts and, with --shell-isolation, builds.
  */
-export function gitlabCiLocal(cwd: string, args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}): Promise<ToolResult> {
-  const stateDir = `.gitlab-ci-local-${process.pid}-${stateCounter++}`;
+export function gitlabCiLocal(cwd: string, args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}, stateDir = `.gitlab-ci-local-${process.pid}-${stateCounter++}`): Promise<ToolResult> {
   return limited(async () => {
     try {
       const { stdout, stderr } = await run(GITLAB_CI_LOCAL, ['--state-dir', stateDir, '--no-color', ...args], {
