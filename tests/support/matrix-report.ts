@@ -26,6 +26,3 @@ export function recordPipelineRun(row: PipelineRunRow): void {
 export function fullMatrix(): boolean {
   return process.env.MLGEN_MATRIX === 'full';
 }
-
-/** The row's type under its first name. */
-export type PipelineRun = PipelineRunRow;
