@@ -52,7 +52,7 @@ beforeAll(async () => {
   for (const result of await simulateJenkins(only.map((b) => b.scenario))) results.set(result.id, result);
   console.log(`jenkins-sim churn-propensity: ${only.length} builds in ${((performance.now() - start) / 1000).toFixed(1)} s`);
   for (const b of builds) report(project, b, results.get(b.pipeline)?.outcome, results.get(b.pipeline)?.seconds ?? 0);
-}, SLOW * 3);
+}, SLOW * 5);
 
 describe('Jenkins simulator: churn-propensity builds', () => {
   it.each(EVENTS.map(([p]) => p))('%s: the stages that run are the plan selectJobs, and all pass', (pipeline) => {

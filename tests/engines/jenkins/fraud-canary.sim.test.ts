@@ -59,7 +59,7 @@ beforeAll(async () => {
   for (const [id, r] of results) console.log(`${id}: ${r.seconds} s; slow steps: ${(r.outcome?.executed ?? []).filter((e) => (e.seconds ?? 0) > 5).map((e) => `${e.where}/${e.label}=${e.seconds}`).join(', ')}`);
   console.log(`jenkins-sim fraud-canary: ${only.length} builds in ${((performance.now() - start) / 1000).toFixed(1)} s`);
   for (const b of builds) if (!b.pipeline.startsWith('negative')) report(project, b, results.get(b.pipeline)?.outcome, results.get(b.pipeline)?.seconds ?? 0);
-}, SLOW * 3);
+}, SLOW * 5);
 
 describe('Jenkins simulator: fraud-canary builds', () => {
   it.each(['push:release', ...(FULL ? MORE.map(([p]) => p) : [])])('%s: the stages that run are the plan selectJobs, and all pass', (pipeline) => {

@@ -92,7 +92,7 @@ export function buildFor(project: SimProject, event: PlanEvent, pipeline: string
   const onMain = event.kind !== 'pull-request' && !(event.kind === 'push' && event.branch !== project.plan.releaseBranch);
   const repo = onMain ? project.released : project.repo;
   const agentEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !['VIRTUAL_ENV', 'PYTHONPATH', 'PYTHONHOME', 'MLGEN_IMAGE', 'NODE_OPTIONS'].includes(k) && !k.startsWith('VITEST')) agentEnv[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !['VIRTUAL_ENV', 'PYTHONPATH', 'PYTHONHOME', 'MLGEN_IMAGE', 'NODE_OPTIONS', 'PWD', 'OLDPWD', 'INIT_CWD'].includes(k) && !k.startsWith('VITEST')) agentEnv[k] = v;
   Object.assign(agentEnv, wheelhouseEnv(), standins.env, {
     PATH: `${standins.env.PATH.split(':')[0]}:${realPythonDir()}:${process.env.PATH ?? ''}`,
     MLFLOW_TRACKING_URI: `file:${project.mlflow}`,
