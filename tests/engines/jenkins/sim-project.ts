@@ -94,7 +94,7 @@ export function buildFor(project: SimProject, event: PlanEvent, pipeline: string
   const agentEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !['VIRTUAL_ENV', 'PYTHONPATH', 'PYTHONHOME', 'MLGEN_IMAGE', 'NODE_OPTIONS', 'PWD', 'OLDPWD', 'INIT_CWD'].includes(k) && !k.startsWith('VITEST')) agentEnv[k] = v;
   Object.assign(agentEnv, wheelhouseEnv(), standins.env, {
-    PATH: `${standins.env.PATH.split(':')[0]}:${realPythonDir()}:${process.env.PATH ?? ''}`,
+    PATH: `${(standins.env.PATH ?? '').split(':')[0]}:${realPythonDir()}:${process.env.PATH ?? ''}`,
     MLFLOW_TRACKING_URI: `file:${project.mlflow}`,
   });
   const scenario: SimScenario = {

@@ -100,7 +100,7 @@ beforeAll(async () => {
     writeFileSync(path, text);
     return { id, jenkinsfile: path, env: { BRANCH_NAME: 'main' }, params: {}, causes: ['BranchEventCause'], changeset: [], repo: dir, commit,
              agentEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
-             credentials: { API_TOKEN: 'secret-api', PASSWORD_ID: 'secret-pw' }, inputs: id === 'input' ? { ask: 'abort' } : {}, root: join(dir, 'builds', id) };
+             credentials: { API_TOKEN: 'secret-api', PASSWORD_ID: 'secret-pw' }, inputs: id === 'input' ? { ask: 'abort' as const } : ({} as Record<string, 'abort'>), root: join(dir, 'builds', id) };
   });
   const results = await simulateJenkins(scenarios);
   outcomes = Object.fromEntries(results.map((r) => [r.id, r.outcome]));
