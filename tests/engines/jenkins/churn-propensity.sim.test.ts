@@ -4,6 +4,9 @@
  * MLflow file store: the release push through production (the test approves the input), then
  * the schedules (predict uses the production model the release promoted), the drift event.
  * By default the CI subset; MLGEN_MATRIX=full adds every other event.
+ *
+ * Status (jenkins branch, 2026-12-02): written but not yet run; the house-prices PR build is the
+ * only example build run green so far (the shared heavy-test lock was held past the deadline).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

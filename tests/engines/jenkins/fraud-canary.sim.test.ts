@@ -5,6 +5,9 @@
  * DVC pulling from the local remote the repository's setup script fills. Negative controls:
  * a failing canary analysis (rollback runs, the build fails, production never starts) and a
  * canary soak longer than its stage's timeout (ABORTED, rollback runs).
+ *
+ * Status (jenkins branch, 2026-12-02): written but not yet run; the house-prices PR build is the
+ * only example build run green so far (the shared heavy-test lock was held past the deadline).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
