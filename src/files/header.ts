@@ -23,10 +23,31 @@ export function shortHash(text: string): string {
   return sha256(text).slice(0, 16);
 }
 
+/**
+ * Characters that end a comment line in some reader of a generated file (YAML 1.1 reads NEL,
+ * LS and PS as line breaks, Python and Groovy CR), and the other controls a terminal acts on.
+ */
+const LINE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * The manifest path as a header writes it: one line whatever the path holds. A backslash and
+ * every line-breaking or control character become `\u{…}` escapes, so a directory named
+ * `x\n__import__("os")…` stays inside the comment in every destination (YAML, Groovy, Python).
+ */
+export function headerPath(path: string): string {
+  return path.replace(/\\/g, '\\\\').replace(LINE_UNSAFE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+}
+
+/** The inverse of headerPath. */
+export function readHeaderPath(written: string): string {
+  return written.replace(/\\(\\|u\{([0-9a-f]{1,6})\})/g, (_, escape: string, hex?: string) => (hex ? String.fromCodePoint(parseInt(hex, 16)) : escape));
+}
+
 export function addHeader(file: RenderedFile, info: HeaderInfo): GeneratedFile {
   const c = file.comment;
+  const path = headerPath(info.manifestPath);
   const lines = [
-    `${c} ${MARKER} ${info.version} from ${info.manifestPath}. Do not edit: change ${info.manifestPath} and run \`mlgen generate\`.`,
+    `${c} ${MARKER} ${info.version} from ${path}. Do not edit: change ${path} and run \`mlgen generate\`.`,
     `${c} mlgen:manifest=${info.manifestHash} mlgen:content=${shortHash(file.body)}`,
   ];
   return { path: file.path, content: `${lines.join('\n')}\n${file.body}` };
@@ -48,7 +69,7 @@ export function parseHeader(content: string): ParsedHeader | undefined {
   if (!match) return undefined;
   return {
     version: match[2]!,
-    manifestPath: match[3]!,
+    manifestPath: readHeaderPath(match[3]!),
     manifestHash: match[4]!,
     contentHash: match[5]!,
     body: content.slice(match[0].length),
