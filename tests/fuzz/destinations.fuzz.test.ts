@@ -184,7 +184,8 @@ interface Judged {
   problems: string[];
   bash: string[];
   groovy: string[];
-  python: string[];
+  /** gate.py as generated, and as generated with the plain value. */
+  python: (readonly [string, string])[];
 }
 
 /** Compares one accepted case with the same manifest holding a plain value. */
@@ -221,7 +222,7 @@ function judgeOutput(entry: FieldDestinations, value: string, built: Built, plai
       judged.groovy.push(file.content);
       if (other && groovySkeleton(file.content) !== other.skeleton) judged.problems.push(`${file.path}: code outside string literals changed`);
     } else if (file.path.endsWith('.py')) {
-      judged.python.push(file.content);
+      judged.python.push([file.content, other?.content ?? file.content]);
     }
   }
   return judged;
@@ -287,10 +288,26 @@ async function groovySyntax(texts: readonly string[]): Promise<string[]> {
   }
 }
 
-/** Python's parser over every distinct gate.py, in one interpreter. */
-function pythonSyntax(texts: readonly string[]): string[] {
-  const unique = [...new Set(texts)];
-  const program = 'import ast, json, sys\nout = []\nfor t in json.load(sys.stdin):\n  try: ast.parse(t)\n  except SyntaxError as e: out.append(str(e))\nprint(json.dumps(out))';
+/**
+ * Python's parser over every distinct gate.py, in one interpreter: each must parse, and mean the
+ * same program as the gate.py of the plain value (its syntax tree with every constant blanked).
+ */
+function pythonSyntax(pairs: readonly (readonly [string, string])[]): string[] {
+  const unique = [...new Map(pairs.map((p) => [`${p[0]}\0${p[1]}`, p])).values()];
+  const program = [
+    'import ast, json, sys',
+    'def shape(t):',
+    '  tree = ast.parse(t)',
+    '  for node in ast.walk(tree):',
+    '    if isinstance(node, ast.Constant): node.value = None',
+    '  return ast.dump(tree)',
+    'out = []',
+    'for t, plain in json.load(sys.stdin):',
+    '  try:',
+    '    if shape(t) != shape(plain): out.append("another program than with a plain value: " + t[:300])',
+    '  except SyntaxError as e: out.append(str(e))',
+    'print(json.dumps(out))',
+  ].join('\n');
   return (JSON.parse(execFileSync('python3', ['-c', program], { input: JSON.stringify(unique), encoding: 'utf8', maxBuffer: 64 << 20 })) as string[]).map((e) => `python: ${e}`);
 }
 
@@ -347,6 +364,7 @@ describe('the destinations fuzzer', () => {
     // Canaries: each parser rejects what it must.
     expect(await bashSyntax(['echo "unterminated'])).toHaveLength(1);
     expect(await groovySyntax(["pipeline { stages { stage('x') {"])).toHaveLength(1);
-    expect(pythonSyntax(['x = (\n'])).toHaveLength(1);
+    expect(pythonSyntax([['x = (\n', 'x = 1']])).toHaveLength(1);
+    expect(pythonSyntax([['x = 1 # c\nimport os', 'x = 2 # c']])).toHaveLength(1);
   }, 300_000);
 });
