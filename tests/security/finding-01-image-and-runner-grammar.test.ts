@@ -25,6 +25,7 @@ describe('finding 1: image references and runner labels have a grammar', () => {
       expectRefusedAt(manifest('checks:', '  - name: lint', '    run: ruff .', `    image: ${q(hostile)}`), 'checks.0.image', q(hostile), /image reference/);
       expectRefusedAt(manifest('data:', '  tests:', '    - name: schema', '      run: pytest', `      image: ${q(hostile)}`), 'data.tests.0.image', q(hostile), /image reference/);
       expectRefusedAt(manifest('deploy:', `  image: ${q(hostile)}`, '  staging:', '    run: ./deploy.sh'), 'deploy.image', q(hostile), /image reference/);
+      expectRefusedAt(manifest('evaluate:', '  gates: [{ metric: mae, max: 1 }]', `  image: ${q(hostile)}`), 'evaluate.image', q(hostile), /image reference/);
     }
   });
 
