@@ -275,7 +275,7 @@ async function groovySyntax(texts: readonly string[]): Promise<string[]> {
         '  def text = new File(dir, "${i}.groovy").getText("UTF-8")',
         '  def unit = new CompilationUnit()',
         '  unit.addSource("Jenkinsfile" + i, text)',
-        '  try { unit.compile(Phases.CONVERSION) } catch (e) { println("FAIL " + i + " " + e.message.readLines()[0]) }',
+        '  try { unit.compile(Phases.CONVERSION) } catch (Throwable e) { println("FAIL " + i + " " + String.valueOf(e.message).readLines()[0]) }',
         '}',
         'println("DONE")',
       ].join('\n'),
