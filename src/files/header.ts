@@ -25,22 +25,29 @@ export function shortHash(text: string): string {
 
 /**
  * Characters that end a comment line in some reader of a generated file (YAML 1.1 reads NEL,
- * LS and PS as line breaks, Python and Groovy CR), and the other controls a terminal acts on.
+ * LS and PS as line breaks, Python and Groovy CR), the other controls a terminal acts on, the
+ * backslash (Groovy reads `\uXXXX` anywhere in a source file, comments included, before it
+ * lexes) and `%` itself.
  */
-const LINE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const HEADER_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\\%]/g;
 
 /**
- * The manifest path as a header writes it: one line whatever the path holds. A backslash and
- * every line-breaking or control character become `\u{…}` escapes, so a directory named
- * `x\n__import__("os")…` stays inside the comment in every destination (YAML, Groovy, Python).
+ * The manifest path as a header writes it: one line whatever the path holds. Each unsafe
+ * character is percent-encoded (`%0A`, `%5C`, `%25`), so a directory named
+ * `x\n__import__("os")…` or `x\u000a…` stays inside the comment in every destination (YAML,
+ * Groovy, Python) and no escape a reader honours is left in it.
  */
 export function headerPath(path: string): string {
-  return path.replace(/\\/g, '\\\\').replace(LINE_UNSAFE, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+  return path.replace(HEADER_UNSAFE, (ch) => encodeURIComponent(ch));
 }
 
-/** The inverse of headerPath. */
+/** The inverse of headerPath (a header someone edited into an invalid encoding is taken as written). */
 export function readHeaderPath(written: string): string {
-  return written.replace(/\\(\\|u\{([0-9a-f]{1,6})\})/g, (_, escape: string, hex?: string) => (hex ? String.fromCodePoint(parseInt(hex, 16)) : escape));
+  try {
+    return decodeURIComponent(written);
+  } catch {
+    return written;
+  }
 }
 
 export function addHeader(file: RenderedFile, info: HeaderInfo): GeneratedFile {

@@ -16,7 +16,7 @@ export const HOSTILE_FRAGMENTS: Record<Destination, readonly string[]> = {
   'github-expression': ['${{', '}}', '${{ secrets.GITHUB_TOKEN }}', "' || true || '", '==', '(', ')', "'"],
   'azure-macro': ['$(System.AccessToken)', '$[ variables.x ]', '${{ variables.x }}', '$(', ')', '$[', ']', "'"],
   'python-string': ['"', "'", '\\', '"""', '\n', '\\x00', "'''", '#', '\u2028', '\ud800'],
-  'header-comment': ['\n', '\r', '\u2028', '\u2029', '\u0085', '\f', '\v', '\u001b]0;title\u0007', '*/', '\\', '\nnode { sh "id" }\n', '\n__import__("os").system("id") #'],
+  'header-comment': ['\n', '\r', '\u2028', '\u2029', '\u0085', '\f', '\v', '\u001b]0;title\u0007', '*/', '\\', '\nnode { sh "id" }\n', '\n__import__("os").system("id") #', '\\u000a', '\\u000anode { sh "id" }\\u000a', '%0A', '%'],
   'gitlab-expanded': ['$SECRET', '${CI_JOB_TOKEN}', '$$', '%SECRET%', '$CI_REGISTRY_PASSWORD'],
   'ant-pattern': [',', ' ', '**', '../', ',../../x'],
   glob: ['~/', '/', '**', '!', '..', '\n/etc/passwd', '~root/'],

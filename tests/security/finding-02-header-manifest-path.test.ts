@@ -17,9 +17,11 @@ const HOSTILE_PATHS = [
   't3/x\u2028before_script: [id]\u2029#/mlgen.yaml',
   't3/x\u0085stages: [pwn]\u0085#/mlgen.yaml',
   't3/x\\\nx = 1 #\f\v\u001b]0;title\u0007/mlgen.yaml',
+  // Groovy applies \uXXXX escapes before it lexes, also inside a // comment.
+  't3/x\\u000anode { sh "id" }\\u000a//%0A%/mlgen.yaml',
 ];
-/** Every line break some reader of a generated file honours. */
-const LINE_BREAK = /[\n\r\u000b\u000c\u0085\u2028\u2029]/;
+/** Every line break some reader of a generated file honours, and Groovy's unicode escape. */
+const LINE_BREAK = /[\n\r\u000b\u000c\u0085\u2028\u2029]|\\u[0-9a-fA-F]{4}/;
 
 /** Python's reading of each text: `ast.dump` of the module, in one interpreter. */
 function pythonAst(texts: string[]): string[] {
