@@ -27,10 +27,38 @@ export function shortHash(text: string): string {
   return sha256(text).slice(0, 16);
 }
 
+/**
+ * Characters that end a comment line in some reader of a generated file (YAML 1.1 reads NEL,
+ * LS and PS as line breaks, Python and Groovy CR), the other controls a terminal acts on, the
+ * backslash (Groovy reads `\uXXXX` anywhere in a source file, comments included, before it
+ * lexes) and `%` itself.
+ */
+const HEADER_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\\%]/g;
+
+/**
+ * The manifest path as a header writes it: one line whatever the path holds. Each unsafe
+ * character is percent-encoded (`%0A`, `%5C`, `%25`), so a directory named
+ * `x\n__import__("os")…` or `x\u000a…` stays inside the comment in every destination (YAML,
+ * Groovy, Python) and no escape a reader honours is left in it.
+ */
+export function headerPath(path: string): string {
+  return path.replace(HEADER_UNSAFE, (ch) => encodeURIComponent(ch));
+}
+
+/** The inverse of headerPath (a header someone edited into an invalid encoding is taken as written). */
+export function readHeaderPath(written: string): string {
+  try {
+    return decodeURIComponent(written);
+  } catch {
+    return written;
+  }
+}
+
 export function addHeader(file: RenderedFile, info: HeaderInfo): GeneratedFile {
   const c = file.comment;
+  const path = headerPath(info.manifestPath);
   const lines = [
-    `${c} ${MARKER} ${info.version} from ${info.manifestPath}. Do not edit: change ${info.manifestPath} and run \`mlgen generate\`.`,
+    `${c} ${MARKER} ${info.version} from ${path}. Do not edit: change ${path} and run \`mlgen generate\`.`,
     `${c} mlgen:content=${shortHash(file.body)}`,
   ];
   return { path: file.path, content: `${lines.join('\n')}\n${file.body}` };
@@ -51,7 +79,7 @@ export function parseHeader(content: string): ParsedHeader | undefined {
   if (!match) return undefined;
   return {
     version: match[2]!,
-    manifestPath: match[3]!,
+    manifestPath: readHeaderPath(match[3]!),
     contentHash: match[4]!,
     body: content.slice(match[0].length),
   };

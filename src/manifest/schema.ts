@@ -4,17 +4,32 @@
  * carries the description an editor shows.
  */
 import { z } from 'zod';
-import { checkCron } from './cron.js';
 import { checkDuration, DURATION_PATTERN } from './duration.js';
+import {
+  APPROVER,
+  BRANCH_NAME,
+  checkHttpUrl,
+  checkImageReference,
+  checkMetricName,
+  checkRunnerLabel,
+  checkSchedule,
+  checkVariableValue,
+  grammarString,
+  HTTP_URL_START,
+  IMAGE_REFERENCE,
+  METRIC_NAME,
+  RUNNER_LABEL,
+  SECRET_NAME,
+  SLUG,
+  VARIABLE_NAME,
+  workspacePathCheck,
+} from './grammar.js';
 import { catalog, catalogVersion, reservedPrefixes } from '../targets/catalog.js';
 
 export const CACHE_KINDS = ['pip', 'dvc'] as const;
 export const TRAIN_MODES = ['full', 'incremental', 'drift'] as const;
 
-const SLUG = /^[a-z0-9][a-z0-9-]*$/;
-const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const IMAGE_NAME = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?((:[0-9]+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+)?$/;
-const VARIABLE_NAME = SECRET_NAME;
 /** The sections a secret's `to:` may name: each is a group of jobs. */
 export const SECRET_SECTIONS = ['data', 'checks', 'train', 'evaluate', 'package', 'deploy', 'predict', 'monitor', 'notify'] as const;
 export type SecretSection = (typeof SECRET_SECTIONS)[number];
@@ -60,21 +75,11 @@ const commands = z
   .union([command, z.array(command).min(1)])
   .describe('One command or a list of commands, run in order.');
 
-/** A repository-relative path: absolute paths and `..` would reach outside the project. */
+/** A path or glob inside the workspace (grammar.ts): no ~/, no absolute path, no "..", no separators of a list. */
 const relativePath = (what: string) =>
-  z
-    .string()
-    .min(1, `${what} cannot be empty`)
-    .refine((p) => !/^([/\\]|[A-Za-z]:)/.test(p), { message: `${what} must be relative to the repository root, not absolute` })
-    .refine((p) => !p.split(/[/\\]/).includes('..'), { message: `${what} may not climb out of the repository with ".."` })
-    .meta(notMatching('^([/\\\\]|[A-Za-z]:)', '(^|[/\\\\])\\.\\.([/\\\\]|$)'));
+  grammarString(workspacePathCheck(what)).meta(notMatching('^([/\\\\]|[A-Za-z]:|~)', '(^|[/\\\\])\\.\\.([/\\\\]|$)', '[\\s,$]'));
 
-const cron = z
-  .string()
-  .superRefine((text, ctx) => {
-    const problem = checkCron(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
+const cron = grammarString(checkSchedule)
   .describe('A cron expression with five fields, in UTC, e.g. "0 6 * * *".');
 
 const duration = z
@@ -86,11 +91,12 @@ const duration = z
   .meta({ pattern: DURATION_PATTERN })
   .describe('A duration: a whole number with s, m, h or d, e.g. "15m".');
 
+const runnerLabel = grammarString(checkRunnerLabel, RUNNER_LABEL);
 const runner = z
-  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .union([runnerLabel, z.array(runnerLabel).min(1)])
   .describe('A runner label, or a list of labels a runner must all have (e.g. [self-hosted, gpu]).');
 
-const image = z.string().min(1).describe('A container image to run the job in, e.g. python:3.11-slim.');
+const image = grammarString(checkImageReference, IMAGE_REFERENCE).describe('A container image to run the job in, e.g. python:3.11-slim.');
 
 /**
  * Where a section's commands run (manifest 1.1): every section that runs commands may name its
@@ -131,7 +137,7 @@ const defaults = z
     branch: z
       .string()
       .min(1)
-      .regex(/^[A-Za-z0-9._/-]+$/, 'a branch name holds letters, digits, ".", "_", "/" and "-"')
+      .regex(BRANCH_NAME, 'a branch name holds letters, digits, ".", "_", "/" and "-"')
       .default('main')
       .describe('The release branch: packaging and deploys run only from it.'),
   })
@@ -164,9 +170,7 @@ const train = z
 
 const gate = z
   .strictObject({
-    metric: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a metric name holds letters, digits, "_", "." and "-"')
+    metric: grammarString(checkMetricName, METRIC_NAME.source)
       .describe('The key of the metric in the metrics file.'),
     min: z.number().finite().optional().describe('The metric must be at least this.'),
     max: z.number().finite().optional().describe('The metric must be at most this.'),
@@ -185,7 +189,7 @@ const baseline = z
     fetch: command.optional().describe('Writes the production model\'s metrics to `file` before the comparison.'),
     file: relativePath('the baseline file').describe('A flat JSON object of the production model\'s metrics.'),
     tolerance: z
-      .record(z.string(), z.number().finite().min(0, 'a tolerance is a share such as 0.05, never negative'))
+      .record(grammarString(checkMetricName, METRIC_NAME.source), z.number().finite().min(0, 'a tolerance is a share such as 0.05, never negative'))
       .default({})
       .describe('Relative slack per metric: 0.05 lets a metric be at most 5 % worse than the baseline. Default 0.'),
   })
@@ -246,11 +250,7 @@ const packageSection = z
   .describe('Packaging and model registration, from the release branch only.');
 
 /** Shown as a link on the platforms' deployment pages, which take http(s) only. */
-const HTTP_URL_START = '^https?://';
-const environmentUrl = z
-  .string()
-  .refine((url) => new RegExp(HTTP_URL_START).test(url) && URL.canParse(url), { message: 'is an http(s) URL such as https://staging.example.com' })
-  .meta({ pattern: HTTP_URL_START });
+const environmentUrl = grammarString(checkHttpUrl, HTTP_URL_START);
 
 const staging = z
   .strictObject({
@@ -284,7 +284,7 @@ const production = z
         z.boolean(),
         z.strictObject({
           approvers: z
-            .array(z.string().min(1).regex(/^[A-Za-z0-9@._\/ -]+$/, 'an approver is a user or group name: letters, digits, "@", ".", "_", "/", " " and "-"'))
+            .array(z.string().min(1).regex(APPROVER, 'an approver is a user or group name: letters, digits, "@", ".", "_", "/", " " and "-"'))
             .default([])
             .describe('Who may approve: users or groups, as the platform names them.'),
           timeout: duration.default('3d').describe('How long the approval waits; then the run fails. Default 3d.'),
@@ -367,9 +367,7 @@ function buildManifestSchema() {
           .refine((n) => !prefixes.some((p) => n.startsWith(p)), {
             message: `a variable name may not start with ${prefixes.join(', ')}: the platforms or mlgen set those`,
           }),
-        z.string().refine((v) => !v.includes('${{') && !v.includes('$(') && !v.includes('$['), {
-          message: 'a variable holds plain text: "${{", "$(" and "$[" would be evaluated by a platform before the shell sees it',
-        }),
+        grammarString(checkVariableValue, undefined, { allowEmpty: true }),
       )
       .default({})
       .describe('Plain (non-secret) environment variables for every command.'),
