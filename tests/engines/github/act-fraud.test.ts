@@ -7,7 +7,7 @@
  *
  * Default (CI): the negative control alone, a release push whose canary analysis is strict
  * enough to fail (`--p95-ms 0`): it also carries package and staging, so the image build, push
- * and registration are asserted on it. MLGEN_MATRIX=full adds, on the example as committed, the
+ * and registration are asserted on it. MLGEN_MATRIX=full adds, on the example as committed (soak shortened), the
  * PR, a push to another branch, a release push through production and a manual ci run.
  *
  * Approval: production's `environment: production` has required reviewers on GitHub; act has
@@ -44,6 +44,12 @@ function fillDvcRemote(project: ActProject): void {
   }
 }
 
+/**
+ * The canary's soak (`interval: 20m`, a `sleep 1200` step before each analysis) shortened to
+ * 1 s for every run here: a test cannot wait an hour for three phases. Nothing else changes.
+ */
+const shortSoak = (manifest: string) => manifest.replace(/^(\s+interval: )20m/m, (_, key: string) => `${key}1s`);
+
 const releaseEvent = (project: ActProject) => {
   project.repo.commitOn(project.repo.defaultBranch, 'Release: retune', { 'params.yaml': `${project.repo.git('show', 'HEAD:params.yaml')}\n# release\n` });
   return project.repo.push();
@@ -54,8 +60,8 @@ describe('fraud-canary under act with stand-in actions and recording docker/kube
   let failedCanary: PipelineRun;
 
   beforeAll(async () => {
-    strict = actProject('fraud-canary', (m) => m.replace(/(analysis: python scripts\/analyze_canary\.py [^\n#]*?)(\s*)(#|\n)/, `$1${STRICT}$2$3`));
-    expect(strict.plan.jobs.find((j) => j.kind === 'canary')).toMatchObject({ analysis: expect.stringContaining(STRICT) });
+    strict = actProject('fraud-canary', (m) => shortSoak(m).replace(/(analysis: python scripts\/analyze_canary\.py [^\n#]*?)(\s*)(#|\n)/, `$1${STRICT}$2$3`));
+    expect(strict.plan.jobs.find((j) => j.kind === 'canary')).toMatchObject({ analysis: expect.stringContaining(STRICT), intervalSeconds: 1 });
     fillDvcRemote(strict);
     failedCanary = await runPipeline(strict, 'push:release', releaseEvent(strict), { kind: 'push', branch: strict.plan.releaseBranch });
   }, 3_600_000);
@@ -99,13 +105,14 @@ describe('fraud-canary under act with stand-in actions and recording docker/kube
     expect(registeredVersions(strict.registry, MODEL)).toEqual({ versions: [1], aliases: { staging: 1 } });
   });
 
-  describe.runIf(FULL_MATRIX)('every pipeline of the example as committed (MLGEN_MATRIX=full)', () => {
+  describe.runIf(FULL_MATRIX)('every pipeline of the example as committed, soak shortened to 1 s (MLGEN_MATRIX=full)', () => {
     let project: ActProject;
     const runs = new Map<string, PipelineRun>();
     let afterRelease: ReturnType<typeof registeredVersions>;
 
     beforeAll(async () => {
-      project = actProject('fraud-canary');
+      project = actProject('fraud-canary', shortSoak);
+      expect(project.plan.jobs.find((j) => j.kind === 'canary')).toMatchObject({ intervalSeconds: 1 });
       const repo = project.repo;
       repo.commitOn('tune', 'Comment the training script', { 'src/train.py': `${repo.git('show', 'HEAD:src/train.py')}\n# Tuned.\n` });
       runs.set('pr', await runPipeline(project, 'pr', repo.pullRequest({ head: 'tune' }), { kind: 'pull-request' }));
