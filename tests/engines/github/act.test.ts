@@ -16,6 +16,7 @@ import { selectJobs, type Plan } from '../../../src/plan/index.js';
 import { ACTIONS, usesRef } from '../../../src/targets/github/actions.js';
 import { describeRun, jobOf, removeRun, runAct, TestRepo, type ActRun } from './act.js';
 import { bundleStandinActions, localRepositoryFlags } from './standin-actions.js';
+import { recordPipelineRun } from '../../support/matrix-report.js';
 
 const EXAMPLE = new URL('../../../examples/house-prices/', import.meta.url).pathname;
 /** GitHub-only helper jobs, which have no plan job (`changes` computes train.paths). */
@@ -64,6 +65,8 @@ describe('GitHub workflows under act with stand-in actions: house-prices pull re
     const tune = repo.pullRequest({ head: 'tune', number: 1 });
     mergeSha = tune.head;
     passing = await runAct({ repo, event: tune });
+    const started = Object.values(passing.jobs).filter((j) => j.result !== 'skipped');
+    recordPipelineRun({ engine: 'act', example: 'house-prices', pipeline: 'pr', jobsRun: started.length, jobsPassed: started.filter((j) => j.result === 'success').length, seconds: Math.round(passing.durationMs / 100) / 10, ok: passing.exitCode === 0 });
     docsOnly = await runAct({ repo, event: repo.pullRequest({ head: 'docs', number: 2 }) });
     broken = await runAct({ repo, event: repo.pullRequest({ head: 'break-training', number: 3 }) });
     // No tight timeout: three act runs take about a minute here, more on a busy machine, and

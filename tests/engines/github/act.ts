@@ -109,15 +109,21 @@ export interface ActRunOptions {
   concurrentJobs?: number;
   /** The cache server's store (default: one per machine, kept between runs; see above). */
   cacheDir?: string;
+  /**
+   * The one workflow file (relative to .github/workflows) the event starts. GitHub starts a
+   * workflow_dispatch in the workflow it names and a schedule in the workflow whose cron fired;
+   * act starts every workflow with the trigger, so such tests name the file. Default: all.
+   */
+  workflow?: string;
 }
 
 type Mapping = Record<string, unknown>;
 
-function workflowFiles(repo: TestRepo): string[] {
+function workflowFiles(repo: TestRepo, only?: string): string[] {
   const dir = join(repo.path, '.github/workflows');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
+    .filter((f) => /\.ya?ml$/.test(f) && (only === undefined || f === only))
     .sort()
     .map((f) => readFileSync(join(dir, f), 'utf8'));
 }
@@ -219,7 +225,7 @@ export async function runAct(options: ActRunOptions): Promise<ActRun> {
   const { repo, event } = options;
   const act = findAct();
   const standins = await bundleStandinActions();
-  const workflows = workflowFiles(repo);
+  const workflows = workflowFiles(repo, options.workflow);
   const scratch = mkdtempSync(join(tmpdir(), 'mlgen-act-run-'));
   const artifactDir = join(scratch, 'artifacts');
   const cacheDir = options.cacheDir ?? join(cacheRoot(), `act-${ACT_VERSION}-cache-server`);
@@ -232,7 +238,7 @@ export async function runAct(options: ActRunOptions): Promise<ActRun> {
   const common = [
     event.name,
     '--eventpath', eventFile,
-    '--workflows', join(repo.path, '.github/workflows'),
+    '--workflows', join(repo.path, '.github/workflows', options.workflow ?? ''),
     ...runnerLabels(workflows).flatMap((label) => ['--platform', `${label}=-self-hosted`]),
     '--env-file', '/dev/null', '--secret-file', '/dev/null', '--var-file', '/dev/null', '--input-file', '/dev/null',
     '--defaultbranch', repo.defaultBranch,
