@@ -4,6 +4,8 @@ import type { GateConfig } from '../plan/types.js';
 import { compileTemplate, createHandlebars } from '../templates.js';
 
 export const GATE_SCRIPT_PATH = '.mlgen/gate.py';
+/** Where the gate writes its reports: beside the script, out of the project's own paths. */
+export const GATE_REPORT_PATHS = { junit: '.mlgen/reports/gate-junit.xml', markdown: '.mlgen/reports/gate-summary.md' } as const;
 
 const handlebars = createHandlebars();
 
@@ -27,6 +29,7 @@ function configLiterals(config: GateConfig): string[] {
       ...(g.max !== undefined ? { max: g.max } : {}),
     })),
     ...(config.baseline ? { baseline: { file: config.baseline.file, tolerance: { ...config.baseline.tolerance } } } : {}),
+    ...(config.report ? { report: { junit: config.report.junit, markdown: config.report.markdown } } : {}),
   };
   const lines = JSON.stringify(canonical, null, 2).split('\n');
   return lines.map((line, i) => JSON.stringify(asciiJson(i < lines.length - 1 ? `${line}\n` : line)));
