@@ -5,6 +5,8 @@ import { compileTemplate, createHandlebars } from '../templates.js';
 
 export const GATE_SCRIPT_PATH = '.mlgen/gate.py';
 /** Where the gate writes its reports: beside the script, out of the project's own paths. */
+/** The first line of the Markdown summary: how a pull-request comment of it is found again to update it. */
+export const GATE_REPORT_MARKER = '<!-- mlgen gate report -->';
 export const GATE_REPORT_PATHS = { junit: '.mlgen/reports/gate-junit.xml', markdown: '.mlgen/reports/gate-summary.md' } as const;
 
 const handlebars = createHandlebars();
@@ -15,7 +17,7 @@ const handlebars = createHandlebars();
  * out of the literal, and escaping everything beyond ASCII keeps the file pure ASCII.
  */
 export function renderGateScript(config: GateConfig): RenderedFile {
-  const body = compileTemplate(handlebars, 'gate/gate.py.hbs')({ configLines: configLiterals(config) });
+  const body = compileTemplate(handlebars, 'gate/gate.py.hbs')({ configLines: configLiterals(config), marker: JSON.stringify(GATE_REPORT_MARKER) });
   return { path: GATE_SCRIPT_PATH, body, comment: '#' };
 }
 
