@@ -162,6 +162,7 @@ const evaluate = section({
     },
     ['file'],
   ),
+  report: pick('summary', 'comment'),
   ...runtimeKeys,
 });
 
