@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { cpSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generate } from '../../../src/engine/generate.js';
 import { eventArgs, gitlabCiLocal, removeTemporaryDirectories, temporaryDirectory, type ToolResult } from '../../support/harness-gitlab.js';
@@ -71,7 +71,10 @@ function evaluateReport(dir: string): { junitPath: string; markdown: string; cas
   const ci = parse(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')) as Record<string, { artifacts?: { reports?: { junit?: string[] } } }>;
   const reportsJunit = ci.evaluate?.artifacts?.reports?.junit;
   const junitName = (reportsJunit as string[] | undefined)?.[0] ?? '';
-  const root = join(dir, '.gitlab-ci-local', 'artifacts', 'evaluate');
+  // The harness gives each gitlab-ci-local call its own state directory (.gitlab-ci-local-<pid>-<n>).
+  const states = readdirSync(dir).filter((name) => name.startsWith('.gitlab-ci-local'));
+  expect(states).toHaveLength(1);
+  const root = join(dir, states[0]!, 'artifacts', 'evaluate');
   const junitPath = join(root, junitName);
   const script = 'import json,sys,xml.etree.ElementTree as E\nprint(json.dumps([{"name": c.get("name"), "failure": (c.find("failure").get("message") if c.find("failure") is not None else None)} for c in E.parse(sys.argv[1]).getroot().iter("testcase")]))';
   const cases = existsSync(junitPath) ? (JSON.parse(execFileSync('python3', ['-c', script, junitPath], { encoding: 'utf8' })) as JunitCase[]) : [];
