@@ -192,7 +192,6 @@ describe('GitHub workflows under act with stand-in actions: house-prices pull re
     ]);
     expect(comments[0]!.body).toBe(jobOf(passing, 'evaluate').summary);
     expect(comments[1]!.body).toContain('mlgen gate: failed');
-    expect(jobOf(passing, 'evaluate').steps.find((s) => s.name === 'Comment the gate report')?.result).toBe('success');
   });
 });
 
