@@ -200,6 +200,12 @@ const evaluate = z
     metrics: relativePath('the metrics file').default('metrics.json').describe('A flat JSON object of numbers written by training.'),
     gates: z.array(gate).default([]).describe('Bounds a metric must meet; each needs min or max.'),
     baseline: baseline.optional(),
+    report: z
+      .enum(['summary', 'comment'])
+      .default('summary')
+      .describe(
+        'Where the gate\'s report shows besides each platform\'s test view and run summary: `summary` (default) only there; `comment` also as one pull-request comment, updated in place, on GitHub pull requests from the same repository (never from forks).',
+      ),
     ...sectionRuntime,
   })
   .superRefine((e, ctx) => {

@@ -7,6 +7,7 @@
 import { durationMinutes, durationSeconds, type Manifest, type SecretSection } from '../manifest/index.js';
 import { trainChanges } from './changes.js';
 import { resolveRuntime, type SectionRuntime } from './runtime.js';
+import { GATE_REPORT_PATHS } from '../gate/index.js';
 import { downloadStep, gateStep, imageBuild, imagePush, LABELS, registryOf, setupSteps, shell, uploadStep } from './steps.js';
 import type { Approval, CanaryPlan, Environment, HelperJob, PipelineId, Plan, PlanJob, Schedule, Step } from './types.js';
 
@@ -131,6 +132,7 @@ export function compilePlan(manifest: Manifest): Plan {
       kind: 'evaluate',
       ...(fetch ? { fetchBaseline: fetch } : {}),
       run: gateStep([]).run,
+      report: { ...GATE_REPORT_PATHS, comment: evaluate.report === 'comment' },
     });
     previous = ['evaluate'];
   }
@@ -276,7 +278,7 @@ export function compilePlan(manifest: Manifest): Plan {
   if (manifest.notify) plan.notify = notifyJob(manifest, secretsOf('notify'), env);
   if (manifest.evaluate) {
     const { metrics, gates, baseline } = manifest.evaluate;
-    plan.gate = { metrics, gates, ...(baseline ? { baseline: { file: baseline.file, tolerance: baseline.tolerance } } : {}) };
+    plan.gate = { metrics, gates, ...(baseline ? { baseline: { file: baseline.file, tolerance: baseline.tolerance } } : {}), report: { ...GATE_REPORT_PATHS } };
   }
   return plan;
 }

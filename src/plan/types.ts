@@ -232,6 +232,8 @@ interface JobCommon {
   approval?: Approval;
   /** canary only: the traffic steps and the rollback. */
   canary?: CanaryPlan;
+  /** Report files the job's steps write, to show even when a step failed (evaluate: the gate's report). */
+  report?: GateReport;
 }
 
 export type PlanJob =
@@ -275,6 +277,24 @@ export interface GateConfig {
   metrics: string;
   gates: { metric: string; min?: number; max?: number }[];
   baseline?: { file: string; tolerance: Record<string, number> };
+  /** Where the gate writes its reports (the evaluate job's `report` names the same files). */
+  report?: { junit: string; markdown: string };
+}
+
+/**
+ * The gate's report (manifest-v1, Gates): files the gate writes on success and failure alike,
+ * which each target shows natively, even when the job failed.
+ */
+export interface GateReport {
+  /** JUnit XML: one test case per gate bound and per baseline comparison. */
+  junit: string;
+  /** Markdown: one row per metric (value, bound, baseline, change, status). */
+  markdown: string;
+  /**
+   * `evaluate.report: comment`: also one pull-request comment, updated in place, on
+   * pull requests from the same repository (never from forks), where the platform has them.
+   */
+  comment: boolean;
 }
 
 export interface Plan {

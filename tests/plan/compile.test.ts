@@ -90,7 +90,10 @@ describe('the spec example', () => {
     expect(evaluate.kind === 'evaluate' && [evaluate.fetchBaseline, evaluate.run]).toEqual(['python scripts/fetch_prod_metrics.py --out baseline.json', 'python3 .mlgen/gate.py']);
     const pkg = jobById(spec, 'package');
     expect(pkg.kind === 'package' && [pkg.image, pkg.dockerfile, pkg.register]).toEqual(['registry.example.com/acme/house-prices', 'Dockerfile', 'python scripts/register_model.py --version "$MLGEN_VERSION"']);
-    expect(spec.gate).toEqual({ metrics: 'metrics.json', gates: [{ metric: 'mae', max: 10000 }, { metric: 'r2', min: 0.8 }], baseline: { file: 'baseline.json', tolerance: { mae: 0.05 } } });
+    const report = { junit: '.mlgen/reports/gate-junit.xml', markdown: '.mlgen/reports/gate-summary.md' };
+    expect(spec.gate).toEqual({ metrics: 'metrics.json', gates: [{ metric: 'mae', max: 10000 }, { metric: 'r2', min: 0.8 }], baseline: { file: 'baseline.json', tolerance: { mae: 0.05 } }, report });
+    // The evaluate job names the same files for the targets to show; the spec example asks for no PR comment.
+    expect(evaluate.report).toEqual({ ...report, comment: false });
     expect([spec.image, spec.secrets, spec.notify, spec.releaseBranch, spec.retrainDeploys]).toEqual([
       'registry.example.com/acme/house-prices',
       ['REGISTRY_PASSWORD', 'MLFLOW_TRACKING_TOKEN'],

@@ -38,7 +38,11 @@ function workflowFindings(text: string, files = generateFor(text, 'github').file
     for (const [id, job] of Object.entries(doc.jobs as Record<string, Mapping>)) {
       // A job's own override (fraud-canary's deploy jobs ask for id-token) is the user's escape hatch.
       const overridden = jobOverrides[id]?.permissions as Record<string, string> | undefined;
-      const granted = Object.entries((job.permissions ?? {}) as Record<string, string>).filter(([scope, level]) => level === 'write' && scope !== 'packages' && overridden?.[scope] !== 'write');
+      // evaluate.report: comment: the evaluate job of the CI workflow may write its PR comment, only for same-repository pull requests.
+      const comments = id === 'evaluate' && manifest?.evaluate?.report === 'comment' && (job.steps as Mapping[]).some((s) => s.name === 'Comment the gate report' && String(s.if).includes('github.event.pull_request.head.repo.full_name == github.repository'));
+      const granted = Object.entries((job.permissions ?? {}) as Record<string, string>).filter(
+        ([scope, level]) => level === 'write' && scope !== 'packages' && overridden?.[scope] !== 'write' && !(comments && scope === 'pull-requests'),
+      );
       if (job.permissions === 'write-all' || granted.length > 0) findings.push(`${file.path}: job ${id} may write ${JSON.stringify(job.permissions)}`);
       if (job.permissions?.packages === 'write' && id !== 'package') findings.push(`${file.path}: job ${id} may write packages`);
       for (const step of job.steps as Mapping[]) {

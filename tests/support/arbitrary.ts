@@ -161,6 +161,7 @@ const evaluate = section({
     },
     ['file'],
   ),
+  report: pick('summary', 'comment'),
   ...runtimeKeys,
 });
 

@@ -108,6 +108,7 @@ class StepRecorder {
     def deleteDir() { record('deleteDir', [:]) }
     def milestone(Map args) { record('milestone', args) }
     def archiveArtifacts(Map args) { record('archiveArtifacts', args) }
+    def junit(Map args) { record('junit', args) }
     def checkout(Object scm) {
         record('checkout', [:])
         return [GIT_COMMIT: env.GIT_COMMIT ?: Runner.COMMIT, GIT_PREVIOUS_SUCCESSFUL_COMMIT: scenario?.previousSuccessfulCommit]

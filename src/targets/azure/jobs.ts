@@ -45,7 +45,7 @@ export function evenIfCancelled(steps: Step[]): Step[] {
 }
 
 export function agentJob(steps: Steps, job: PlanJob): AgentJob {
-  return { kind: 'job', ...base(job), steps: agentSteps(steps, job) };
+  return { kind: 'job', ...base(job), steps: [...agentSteps(steps, job), ...(job.report ? steps.report(job.report) : [])] };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { DOLLAR_PAREN, macro, protectMacros } from '../../escape/azure.js';
 import { shellWord } from '../../escape/shell.js';
-import type { CacheKind, Plan, PlanJob, Runtime, Step as PlanStep } from '../../plan/index.js';
+import type { CacheKind, GateReport, Plan, PlanJob, Runtime, Step as PlanStep } from '../../plan/index.js';
 import type { Container, Pool, Step } from './model.js';
 
 /** The pool self-hosted agents join unless an override names another. Every organization has it. */
@@ -84,6 +84,28 @@ export class Steps {
         ? { task: 'Cache@2', displayName: 'Cache pip downloads', inputs: { key: `pip | "$(Agent.OS)" | "${job.runtime.python}" | ${PIP_KEY_FILES}`, restoreKeys: `pip | "$(Agent.OS)" | "${job.runtime.python}"`, path: '$(PIP_CACHE_DIR)' } }
         : { task: 'Cache@2', displayName: 'Cache DVC data', inputs: { key: `dvc | "$(Agent.OS)" | ${DVC_KEY_FILES}`, restoreKeys: 'dvc | "$(Agent.OS)"', path: '.dvc/cache' } },
     );
+  }
+
+  /**
+   * The gate's report (plan `job.report`), after the gate, also when it failed: the JUnit file
+   * into the run's Tests tab, the Markdown as a summary tab of the run (logging command
+   * task.uploadsummary takes an absolute path; `$PWD` is the sources directory as the step sees it).
+   */
+  report(report: GateReport): Step[] {
+    const markdown = shellWord(report.markdown);
+    return [
+      {
+        task: 'PublishTestResults@2',
+        displayName: 'Publish the gate report',
+        condition: 'succeededOrFailed()',
+        inputs: { testResultsFormat: 'JUnit', testResultsFiles: this.protect(report.junit), testRunTitle: 'mlgen gate', failTaskOnMissingResultsFile: false },
+      },
+      {
+        bash: this.protect(`if [ -f ${markdown} ]; then echo "##vso[task.uploadsummary]$PWD/"${markdown}; else echo "no gate report: the gate did not run"; fi`),
+        displayName: 'Show the gate report',
+        condition: 'succeededOrFailed()',
+      },
+    ];
   }
 
   /** The plan's steps, in order. `env` goes onto every shell step (the canary's percent). */

@@ -23,6 +23,8 @@ export const ACTIONS = {
   downloadArtifact: { repository: 'actions/download-artifact', sha: 'd3f86a106a0bac45b974a628896c90dbdf5c8093', version: 'v4.3.0' },
   // v3.4.0 (March 2025): the SHA many public workflows pin as `# v3.4.0`; it reads the
   // password from its input, never from the command line, and logs out in its post step.
+  // v7.0.1: the SHA public workflows pin as `# v7.0.1`; it posts the gate's PR comment with the job's token.
+  githubScript: { repository: 'actions/github-script', sha: '60a0d83039c74a4aee543508d2ffcb1c3799cdea', version: 'v7.0.1' },
   dockerLogin: { repository: 'docker/login-action', sha: '74a5d142397b4f367a81961eba4e8cd7edddf772', version: 'v3.4.0' },
 } as const satisfies Record<string, PinnedAction>;
 

@@ -8,6 +8,7 @@ import { jobsIn, needsIn, type CacheKind, type HelperJob, type PipelineId, type 
 import { changesEnv, PHASE_FAILED, RUN_FAILED, releaseCondition, SAME_REPOSITORY } from './conditions.js';
 import type { Job, Permissions, Step } from './model.js';
 import { GHCR } from './registry.js';
+import { COMMENT_PERMISSIONS, commentsOnPullRequests, reportSteps } from './report.js';
 import { checkoutStep, preludeSteps, printStep } from './steps.js';
 
 export const CHANGES_JOB = 'changes';
@@ -70,8 +71,10 @@ function buildJob(context: Context, job: PlanJob, planNeeds: string[]): { jobs: 
     ...(Object.keys(job.env).length > 0 ? { env: { ...job.env } } : {}),
     ...(job.environment ? { environment: environmentOf(job.environment) } : {}),
     ...(loginsToGhcr(job) ? { permissions: GHCR_PERMISSIONS } : {}),
+    ...(commentsOnPullRequests(job.report, pipeline) ? { permissions: COMMENT_PERMISSIONS } : {}),
   };
-  if (!job.canary) return { jobs: [{ ...base, ...extra, steps: [...prelude, ...job.steps.map(printStep)] }], last: job.id };
+  const report = job.report ? reportSteps(job.report, pipeline) : [];
+  if (!job.canary) return { jobs: [{ ...base, ...extra, steps: [...prelude, ...job.steps.map(printStep), ...report] }], last: job.id };
 
   // One job per phase, in sequence, so each shift, soak and analysis shows apart.
   const phases = job.canary.phases.map((phase, i, all_): Job => {

@@ -10,6 +10,7 @@ export type Access = 'read' | 'write';
 export interface Permissions {
   contents?: Access;
   packages?: Access;
+  pullRequests?: Access;
 }
 
 export interface DispatchInput {
@@ -49,6 +50,8 @@ export interface Container {
 interface StepCommon {
   name: string;
   id?: string;
+  /** A bare expression; GitHub adds `success() &&` unless it calls a status function. */
+  if?: string;
   env?: Record<string, string>;
 }
 

@@ -40,6 +40,7 @@ function renderPermissions(p: Permissions): Mapping {
   const out: Mapping = {};
   if (p.contents) out.contents = p.contents;
   if (p.packages) out.packages = p.packages;
+  if (p.pullRequests) out['pull-requests'] = p.pullRequests;
   return out;
 }
 
@@ -65,6 +66,7 @@ function renderJob(job: Job): Mapping {
 function renderStep(step: Step): Mapping {
   const out: Mapping = { name: step.name };
   if (step.id) out.id = step.id;
+  if (step.if) out.if = step.if;
   if ('uses' in step) {
     out.uses = usesRef(step.uses);
     if (step.with) out.with = step.with;

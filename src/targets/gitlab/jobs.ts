@@ -5,7 +5,7 @@
  * A job's kind chooses its stage and environment tier only; what it runs is its steps.
  */
 import { literalVariable, type GitLabVariable } from '../../escape/gitlab.js';
-import type { CanaryPhase, Plan, PlanJob, Runtime, Step } from '../../plan/index.js';
+import type { CanaryPhase, GateReport, Plan, PlanJob, Runtime, Step } from '../../plan/index.js';
 import type { Cache, Environment, Job, Need, Rule } from './model.js';
 import { jobRules } from './rules.js';
 import { printSteps, REGISTRY_SECRETS } from './steps.js';
@@ -171,7 +171,7 @@ export class JobBuilder {
       ...(Object.keys(variables).length > 0 ? { variables } : {}),
       ...(caches.length > 0 ? { cache: caches } : {}),
       script: runtime.docker && needsPython ? [PYTHON_ON_ALPINE, ...script] : script,
-      ...(printed.uploads.length > 0 ? { artifacts: { paths: printed.uploads, expire_in: '30 days' } } : {}),
+      ...artifactsOf(printed.uploads, job.report),
     };
   }
 
@@ -245,4 +245,23 @@ export class JobBuilder {
       this.jobs.set(rollback.id, built);
     }
   }
+}
+
+/**
+ * A job's uploads, and the gate's report (plan `job.report`): the JUnit file as a test report
+ * (the merge request's test widget and the pipeline's Tests tab read it), the Markdown linked
+ * from the merge request by `expose_as`, both kept when the gate fails.
+ */
+function artifactsOf(uploads: string[], report: GateReport | undefined): Pick<Job, 'artifacts'> {
+  if (!report) return uploads.length > 0 ? { artifacts: { paths: uploads, expire_in: '30 days' } } : {};
+  return {
+    artifacts: {
+      // Listed in paths too: reports alone are not browsable, and expose_as links what paths hold.
+      paths: [report.markdown, report.junit, ...uploads],
+      expire_in: '30 days',
+      when: 'always',
+      expose_as: 'mlgen gate report',
+      reports: { junit: [report.junit] },
+    },
+  };
 }

@@ -62,7 +62,17 @@ export interface Job {
   variables?: Record<string, GitLabVariable>;
   cache?: Cache[];
   script: string[];
-  artifacts?: { paths: string[]; expire_in: string };
+  artifacts?: Artifacts;
+}
+
+export interface Artifacts {
+  paths: string[];
+  expire_in: string;
+  /** `always` keeps them when the job fails too (the gate's report matters most then). */
+  when?: 'always';
+  /** The link to the first path on the merge request page. */
+  expose_as?: string;
+  reports?: { junit: string[] };
 }
 
 export interface GitLabCi {

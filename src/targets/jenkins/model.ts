@@ -35,6 +35,10 @@ export type BlockItem =
   | { kind: 'registryLogin'; credentialsId: string; script: string; label: string; body: BlockItem[] }
   /** The workspace virtualenv first on PATH for the body. */
   | { kind: 'venv'; bin: string; root: string; body: BlockItem[] }
+  /** JUnit results into the build's Tests view (an absent file is no error: the step that writes it may not have run). */
+  | { kind: 'junit'; testResults: string }
+  /** Files kept with the build, shown on its page. */
+  | { kind: 'archive'; artifacts: string }
   /** A Docker image around the body, inside a post block (the stage's agent is gone there). */
   | { kind: 'inside'; image: string; body: BlockItem[] };
 

@@ -95,6 +95,7 @@ function about(plan: Plan, stages: StageView[], post: PostView[], schedule?: Sch
     ...(docker ? ['Docker Pipeline (docker-workflow: agent { docker }, docker.image().inside) on agents with Docker'] : []),
     ...(plan.deployLock ? ['Lockable Resources (lockable-resources: lock)', 'Pipeline: Milestone Step (pipeline-milestone-step: milestone)'] : []),
     ...(approvals.length > 0 ? ['Pipeline: Input Step (pipeline-input-step: input)'] : []),
+    ...(all.some((s) => s.post.some((p) => p.items.some((i) => i.kind === 'junit'))) ? ['JUnit (junit: the gate report in the Tests view)'] : []),
   ];
   const lines = [
     schedule

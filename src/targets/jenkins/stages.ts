@@ -4,7 +4,7 @@
  * commit; the deploy chain runs under one lock after a milestone; a soak holds no executor.
  */
 import { groovyString } from '../../escape/groovy.js';
-import { PIPELINES, type CanaryPhase, type Plan, type PlanJob, type Runtime, type Step } from '../../plan/index.js';
+import { PIPELINES, type CanaryPhase, type GateReport, type Plan, type PlanJob, type Runtime, type Step } from '../../plan/index.js';
 import type { AgentView, BlockItem, ConditionView, PostView, StageView, WhenView } from './model.js';
 import { blockOf, SOURCE_STASH } from './steps.js';
 
@@ -93,7 +93,27 @@ function agentStage(plan: Plan, job: PlanJob, name: string, runtime: Runtime, st
 }
 
 function jobStage(plan: Plan, job: PlanJob): StageView {
-  return { ...agentStage(plan, job, job.id, job.runtime, job.steps, job.env, job.runtime.timeoutMinutes), when: whenFor(plan, job) };
+  const stage = agentStage(plan, job, job.id, job.runtime, job.steps, job.env, job.runtime.timeoutMinutes);
+  return { ...stage, when: whenFor(plan, job), post: job.report ? [reportPost(job.report)] : stage.post };
+}
+
+/** How long the report's post block may take: two local file operations. */
+const REPORT_MINUTES = 5;
+
+/**
+ * The gate's report (plan `job.report`) on the stage's own agent, pass or fail: the JUnit file
+ * into the build's Tests view, the Markdown archived with the build.
+ */
+function reportPost(report: GateReport): PostView {
+  return {
+    condition: 'always',
+    why: "The gate's report shows on the build whether the gate passed or failed.",
+    timeoutMinutes: REPORT_MINUTES,
+    items: [
+      { kind: 'junit', testResults: report.junit },
+      { kind: 'archive', artifacts: report.markdown },
+    ],
+  };
 }
 
 /**

@@ -81,6 +81,8 @@ export interface ActJob {
   steps: ActStep[];
   /** Every line of the job's log. */
   output: string;
+  /** What the job's steps wrote to $GITHUB_STEP_SUMMARY, in order (act logs each step's as a `summary` command). */
+  summary: string;
 }
 
 export interface ActRun {
@@ -174,16 +176,19 @@ interface LogLine {
   jobResult?: ActResult;
   msg?: string;
   time?: string;
+  command?: string;
+  content?: string;
 }
 
 function collectJobs(stdout: string, planned: readonly string[]): Record<string, ActJob> {
   const jobs: Record<string, ActJob & { first?: number; last?: number }> = {};
-  for (const id of planned) jobs[id] = { id, result: 'skipped', durationMs: 0, steps: [], output: '' };
+  for (const id of planned) jobs[id] = { id, result: 'skipped', durationMs: 0, steps: [], output: '', summary: '' };
   for (const text of stdout.split('\n')) {
     if (!text.startsWith('{')) continue;
     const line = JSON.parse(text) as LogLine;
     if (!line.jobID) continue;
-    const job = (jobs[line.jobID] ??= { id: line.jobID, result: 'skipped', durationMs: 0, steps: [], output: '' });
+    const job = (jobs[line.jobID] ??= { id: line.jobID, result: 'skipped', durationMs: 0, steps: [], output: '', summary: '' });
+    if (line.command === 'summary' && typeof line.content === 'string') job.summary += line.content;
     const time = line.time ? Date.parse(line.time) : undefined;
     if (time !== undefined) {
       job.first ??= time;

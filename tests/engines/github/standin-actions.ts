@@ -21,6 +21,7 @@ export const STANDIN_ACTIONS: Readonly<Record<string, string>> = {
   'actions/upload-artifact': 'upload-artifact',
   'actions/download-artifact': 'download-artifact',
   'docker/login-action': 'docker-login',
+  'actions/github-script': 'github-script',
 };
 
 /**

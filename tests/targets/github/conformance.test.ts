@@ -90,6 +90,13 @@ describe('github conformance', () => {
           expect(job.permissions).toEqual(jobOverrides[id]!.permissions);
           continue;
         }
+        // evaluate.report: comment: the CI workflow's evaluate job alone may write its pull-request comment.
+        const evaluate = plan.jobs.find((j) => j.id === 'evaluate');
+        if (id === 'evaluate' && evaluate?.report?.comment) {
+          expect(job.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+          expect((job.steps as Mapping[]).find((s) => s.name === 'Comment the gate report')?.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+          continue;
+        }
         expect(id).toBe('package');
         expect(plan.image?.startsWith('ghcr.io/')).toBe(true);
         expect(job.permissions).toEqual({ contents: 'read', packages: 'write' });

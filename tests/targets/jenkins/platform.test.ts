@@ -194,7 +194,7 @@ describe('rule 6: a timeout, a cancel or a failure rolls the canary back and not
     const o = outcomes.canaryTimeout!;
     expect(o.results['canary-10-soak']).toBe('ABORTED');
     expect(o.build).toBe('ABORTED');
-    expect(o.posts).toEqual(['canary:unsuccessful', 'pipeline:unsuccessful']);
+    expect(o.posts).toEqual(['evaluate:always', 'canary:unsuccessful', 'pipeline:unsuccessful']);
     expect(ran('canaryTimeout', 'Roll back').map((e) => e.script)).toEqual(['./deploy.sh rollback']);
     expect(ran('canaryTimeout', 'Notify').map((e) => e.script)).toEqual(['python scripts/notify.py --status failed']);
     expect(o.ran).not.toContain('production');
@@ -203,14 +203,14 @@ describe('rule 6: a timeout, a cancel or a failure rolls the canary back and not
   it('a failed analysis rolls back, fails the run and notifies', () => {
     const o = outcomes.canaryAnalysisFails!;
     expect(o.build).toBe('FAILURE');
-    expect(o.posts).toEqual(['canary:unsuccessful', 'pipeline:unsuccessful']);
+    expect(o.posts).toEqual(['evaluate:always', 'canary:unsuccessful', 'pipeline:unsuccessful']);
     expect(ran('canaryAnalysisFails', 'Roll back')).toHaveLength(1);
   });
 
   it('a failure before the canary notifies without rolling back; an approval that times out notifies', () => {
-    expect(outcomes.evaluateFails!.posts).toEqual(['pipeline:unsuccessful']);
+    expect(outcomes.evaluateFails!.posts).toEqual(['evaluate:always', 'pipeline:unsuccessful']);
     expect(outcomes.evaluateFails!.ran).not.toContain('canary');
-    expect(outcomes.approvalTimesOut!.posts).toEqual(['pipeline:unsuccessful']);
+    expect(outcomes.approvalTimesOut!.posts).toEqual(['evaluate:always', 'pipeline:unsuccessful']);
     expect(outcomes.approvalTimesOut!.ran).not.toContain('production');
   });
 
@@ -218,9 +218,25 @@ describe('rule 6: a timeout, a cancel or a failure rolls the canary back and not
     expect(specMain.post.unsuccessful![0]).toEqual({ step: 'timeout', where: 'post unsuccessful', time: 10, unit: 'MINUTES' });
   });
 
-  it('a successful run runs no post block', () => {
+  it('a successful run runs no failure handler, only the gate report\'s post', () => {
     expect(outcomes.release!.build).toBe('SUCCESS');
-    expect(outcomes.release!.posts).toEqual([]);
+    expect(outcomes.release!.posts).toEqual(['evaluate:always']);
+  });
+});
+
+describe("the gate's report: junit and the archived Markdown in evaluate's post always", () => {
+  it('the post block publishes the JUnit file and archives the summary, tolerating their absence', () => {
+    const steps = stage(specMain, 'evaluate').post.always!.filter((s) => s.step !== 'timeout');
+    expect(steps.map(({ where: _where, ...rest }) => rest)).toEqual([
+      { step: 'junit', testResults: '.mlgen/reports/gate-junit.xml', allowEmptyResults: true },
+      { step: 'archiveArtifacts', artifacts: '.mlgen/reports/gate-summary.md', allowEmptyArchive: true },
+    ]);
+  });
+
+  it('it runs when the gate passes and when it fails (the failed run still fails)', () => {
+    expect(outcomes.release!.posts).toContain('evaluate:always');
+    expect(outcomes.evaluateFails!.posts).toContain('evaluate:always');
+    expect(outcomes.evaluateFails!.build).toBe('FAILURE');
   });
 });
 
