@@ -59,9 +59,7 @@ export function requirementLines(plan: Plan, jobs: ReadonlyMap<string, Job>): st
     );
   }
   if (plan.deployLock) {
-    // PLAN-GAP (sync, not this folder): `mlgen sync gitlab` must PUT
-    // /projects/:id/resource_groups/<deployLock> with process_mode=oldest_first (after the first
-    // pipeline creates the group), and check ci_pipeline_variables_minimum_override_role.
+    // `mlgen sync gitlab` sets it (src/sync/gitlab-settings.ts) once the first pipeline made the group.
     lines.push(
       `- Deploy lock: every deploy job holds resource_group ${plan.deployLock}. Its process mode must be oldest_first: run`,
       `  \`mlgen sync gitlab\`, or PUT /projects/:id/resource_groups/${plan.deployLock} with process_mode=oldest_first.`,
