@@ -40,13 +40,9 @@ export function containerFor(runtime: Runtime): Container | undefined {
 const PIP_KEY_FILES = '**/requirements*.txt, **/pyproject.toml, **/setup.py, **/setup.cfg, azure-pipelines.yml';
 const DVC_KEY_FILES = '**/dvc.lock, **/*.dvc, azure-pipelines.yml';
 
-/**
- * PLAN-GAP: the caches a job restores. The plan keeps them only in the deprecated `job.setup`;
- * this is the one place that reads it, until the plan carries caches next to the steps.
- */
+/** The caches a job restores: the plan gives each job only those it uses. */
 export function cachesOf(job: PlanJob): CacheKind[] {
-  const pullsData = job.steps.some((s) => s.type === 'shell' && s.role === 'pull-data');
-  return job.setup.caches.filter((c) => (c === 'pip' ? job.runtime.venv !== undefined : pullsData));
+  return job.runtime.caches;
 }
 
 export class Steps {

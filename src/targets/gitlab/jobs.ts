@@ -61,12 +61,9 @@ function startIn(seconds: number): string {
   return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
-/**
- * PLAN-GAP: the cache kinds (`defaults.cache`) live only in the deprecated `job.setup`; the
- * plan should carry them (per job, or on the runtime).
- */
+/** The caches the plan gives the job (only those it uses). */
 function cacheKindsOf(job: PlanJob): string[] {
-  return job.setup.caches;
+  return job.runtime.caches;
 }
 
 /** The requirements files an install reads (`-r FILE`), at most two (GitLab's limit for key files). */
