@@ -7,7 +7,7 @@
 import { durationMinutes, durationSeconds, type Manifest, type SecretSection } from '../manifest/index.js';
 import { trainChanges } from './changes.js';
 import { resolveRuntime, type SectionRuntime } from './runtime.js';
-import { downloadStep, gateStep, imageBuild, imagePush, LABELS, registryOf, setupSteps, shell, uploadStep } from './steps.js';
+import { downloadStep, gateStep, imageBuild, imagePush, LABELS, registryLoginStep, setupSteps, shell, uploadStep } from './steps.js';
 import type { Approval, CanaryPlan, Environment, HelperJob, PipelineId, Plan, PlanJob, Schedule, Step } from './types.js';
 
 const HELPER_TIMEOUT_MINUTES = 10;
@@ -140,7 +140,7 @@ export function compilePlan(manifest: Manifest): Plan {
         (s) => [
           ...(image
             ? [
-                pkg.login ? shell('registry-login', LABELS.login, pkg.login, s) : { type: 'registry-login' as const, label: LABELS.login, registry: registryOf(image) },
+                pkg.login ? shell('registry-login', LABELS.login, pkg.login, s) : registryLoginStep(image, manifest.name),
                 imageBuild(pkg.dockerfile),
                 imagePush(),
               ]

@@ -143,6 +143,20 @@ export interface RegistryLoginStep {
   label: string;
   /** The registry host, e.g. `ghcr.io`, `registry.example.com`, `docker.io`. */
   registry: string;
+  /**
+   * The credentials every target logs in with, by name, when the registry is not the
+   * platform's own (ghcr.io with the workflow token, GitLab's registry with the job's):
+   * `username` and `password` are secret names (GitHub secrets, GitLab CI/CD variables); `id`
+   * names one stored username-and-password credential (a Jenkins credential, an Azure Docker
+   * Registry service connection).
+   */
+  credentials: RegistryCredentials;
+}
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+  id: string;
 }
 
 /** One traffic step of a canary: shift, soak, analyse. */
