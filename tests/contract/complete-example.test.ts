@@ -105,7 +105,7 @@ function jenkinsUnits(): Unit[] {
   return [...byStage].map(([name, scripts]) => {
     const stage = stages.get(name);
     const image = stage?.agent?.docker?.image;
-    const receivesTraining = JSON.stringify(stage ?? {}).includes('"train"') && /unstash/.test(JSON.stringify(stage ?? {}));
+    const receivesTraining = (stage?.steps ?? []).some((s) => s.step === 'unstash' && s.name === 'train');
     return { name, text: JSON.stringify(scripts), ...(image ? { image } : {}), receivesTraining };
   });
 }
