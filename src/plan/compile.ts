@@ -8,7 +8,7 @@ import { durationMinutes, durationSeconds, type Manifest, type SecretSection } f
 import { trainChanges } from './changes.js';
 import { resolveRuntime, type SectionRuntime } from './runtime.js';
 import { GATE_REPORT_PATHS } from '../gate/index.js';
-import { downloadStep, gateStep, imageBuild, imagePush, LABELS, registryOf, setupSteps, shell, uploadStep } from './steps.js';
+import { downloadStep, gateStep, imageBuild, imagePush, LABELS, registryLoginStep, setupSteps, shell, uploadStep } from './steps.js';
 import type { Approval, CanaryPlan, Environment, HelperJob, PipelineId, Plan, PlanJob, Schedule, Step } from './types.js';
 
 const HELPER_TIMEOUT_MINUTES = 10;
@@ -54,19 +54,22 @@ export function compilePlan(manifest: Manifest): Plan {
     const dataSecrets = secretsOf('data');
     const { runtime, install } = resolveRuntime(manifest, section, { noImage: options.noImage, docker: options.docker, git: options.pull === true && pullData !== undefined });
     const downloads = (options.downloads ?? []).flatMap((from) => {
-      const source = jobs.find((j) => j.id === from);
-      return source?.kind === 'train' && source.artifacts.length > 0 ? [downloadStep(from, source.artifacts)] : [];
+      // What the job uploaded is what this one downloads, paths as they were uploaded from.
+      const upload = jobs.find((j) => j.id === from)?.steps.find((s) => s.type === 'upload');
+      return upload?.type === 'upload' && upload.paths.length > 0 ? [downloadStep(from, upload.paths)] : [];
     });
     const pull = options.pull && pullData ? [shell('pull-data', LABELS.pullData, pullData, dataSecrets)] : [];
     const steps: Step[] = [...setupSteps(runtime.venv, install), ...pull, ...downloads, ...work(secrets)];
     const stepSecrets = [...new Set(steps.flatMap((s) => (s.type === 'shell' ? s.secrets : [])))];
+    // Only the caches the job uses: pip where it installs, DVC where it pulls data.
+    runtime.caches = caches.filter((c) => (c === 'pip' ? runtime.venv !== undefined : pull.length > 0));
     return {
+      kind,
       id,
       title,
       pipelines,
       needs,
       runtime,
-      setup: { install, ...(pull.length > 0 ? { pullData } : {}), caches, downloads: downloads.map((d) => d.from) },
       releaseOnly: options.releaseOnly === true,
       followsTraining: options.followsTraining === true,
       steps,
@@ -80,14 +83,10 @@ export function compilePlan(manifest: Manifest): Plan {
   // Column 1: checks and data tests run side by side.
   const checks = manifest.checks.map((c) => ({
     ...job('check', `check-${c.name}`, `Check: ${c.name}`, ['ci'], [], c, (s) => [shell('run', LABELS.run, c.run, s)]),
-    kind: 'check' as const,
-    run: c.run,
   }));
   const dataPipelines: PipelineId[] = retrain ? ['ci', 'retrain'] : ['ci'];
   const dataTests = (manifest.data?.tests ?? []).map((t) => ({
     ...job('data-test', `data-${t.name}`, `Data test: ${t.name}`, dataPipelines, [], { ...stripTests(manifest.data), ...t }, (s) => [shell('run', LABELS.run, t.run, s)], { pull: true }),
-    kind: 'data-test' as const,
-    run: t.run,
   }));
   jobs.push(...checks, ...dataTests);
 
@@ -113,10 +112,6 @@ export function compilePlan(manifest: Manifest): Plan {
         (s) => [shell('train', LABELS.train, train.run, s), ...(artifacts.length > 0 ? [uploadStep('train', artifacts)] : [])],
         { pull: true, followsTraining: true },
       ),
-      kind: 'train',
-      run: train.run,
-      paths: train.paths ?? [],
-      artifacts,
     });
     previous = ['train'];
     followsTraining = true;
@@ -129,9 +124,6 @@ export function compilePlan(manifest: Manifest): Plan {
         downloads: trained,
         followsTraining,
       }),
-      kind: 'evaluate',
-      ...(fetch ? { fetchBaseline: fetch } : {}),
-      run: gateStep([]).run,
       report: { ...GATE_REPORT_PATHS, comment: evaluate.report === 'comment' },
     });
     previous = ['evaluate'];
@@ -150,7 +142,7 @@ export function compilePlan(manifest: Manifest): Plan {
         (s) => [
           ...(image
             ? [
-                pkg.login ? shell('registry-login', LABELS.login, pkg.login, s) : { type: 'registry-login' as const, label: LABELS.login, registry: registryOf(image) },
+                pkg.login ? shell('registry-login', LABELS.login, pkg.login, s) : registryLoginStep(image, manifest.name),
                 imageBuild(pkg.dockerfile),
                 imagePush(),
               ]
@@ -160,11 +152,6 @@ export function compilePlan(manifest: Manifest): Plan {
         // docker build needs the runner's Docker, not a job container without a docker CLI.
         { downloads: trained, noImage: image !== undefined, docker: image !== undefined, releaseOnly: true, followsTraining },
       ),
-      kind: 'package',
-      dockerfile: pkg.dockerfile,
-      ...(image ? { image } : {}),
-      ...(pkg.login ? { login: pkg.login } : {}),
-      ...(pkg.register ? { register: pkg.register } : {}),
     });
     previous = ['package'];
   }
@@ -182,9 +169,6 @@ export function compilePlan(manifest: Manifest): Plan {
     const environment: Environment = staging.url ? { name: 'staging', url: staging.url } : { name: 'staging' };
     jobs.push({
       ...deployJob('staging', 'Deploy: staging', environment, (s) => [shell('deploy', LABELS.deploy, staging.run, s), ...(staging.smoke ? [shell('smoke', LABELS.smoke, staging.smoke, s)] : [])]),
-      kind: 'staging',
-      run: staging.run,
-      ...(staging.smoke ? { smoke: staging.smoke } : {}),
     });
     previous = ['staging'];
   }
@@ -215,12 +199,6 @@ export function compilePlan(manifest: Manifest): Plan {
       // The whole canary, every soak included.
       runtime: { ...built.runtime, timeoutMinutes: built.runtime.timeoutMinutes + soakMinutes * canary.steps.length },
       canary: plan,
-      kind: 'canary',
-      run: canary.run,
-      trafficSteps: canary.steps,
-      intervalSeconds,
-      ...(canary.analysis ? { analysis: canary.analysis } : {}),
-      ...(canary.rollback ? { rollback: canary.rollback } : {}),
     });
     previous = ['canary'];
   }
@@ -230,8 +208,6 @@ export function compilePlan(manifest: Manifest): Plan {
     jobs.push({
       ...deployJob('production', 'Deploy: production', environment, (s) => [shell('deploy', LABELS.deploy, production.run, s)]),
       ...(approval ? { approval } : {}),
-      kind: 'production',
-      run: production.run,
     });
   }
 
@@ -239,8 +215,6 @@ export function compilePlan(manifest: Manifest): Plan {
   if (predict) {
     jobs.push({
       ...job('predict', 'predict', 'Batch prediction', ['predict'], [], predict, (s) => [shell('predict', LABELS.predict, predict.run, s)]),
-      kind: 'predict',
-      run: predict.run,
     });
   }
 

@@ -73,7 +73,7 @@ export function runFor(plan: Plan, event: PlanEvent): EventRun {
 }
 
 function ciRun(plan: Plan, event: PlanEvent, onRelease: boolean, pathsMatter: boolean): EventRun {
-  const trainPaths = plan.jobs.find((j) => j.kind === 'train' && j.paths.length > 0) !== undefined;
+  const trainPaths = plan.trainChanges !== undefined;
   const jobs = jobsIn(plan, 'ci')
     .filter((j) => onRelease || !j.releaseOnly)
     .map((j) => ({

@@ -17,7 +17,7 @@ function stepLine(step: Step): string {
     case 'soak':
       return step.label;
     case 'registry-login':
-      return `${step.label} ${step.registry}`;
+      return `${step.label} ${step.registry} (secrets ${step.credentials.username}, ${step.credentials.password}; credential ${step.credentials.id})`;
     default: {
       const unknown: never = step;
       return String(unknown);

@@ -42,6 +42,7 @@ export function resolveRuntime(manifest: Manifest, section: SectionRuntime = {},
     gpu: section.gpu === true,
     docker: options.docker === true,
     git: options.git === true,
+    caches: [],
   };
   if (image) runtime.image = image;
   if (install.length > 0) runtime.venv = VENV_DIR;

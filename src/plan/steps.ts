@@ -4,7 +4,7 @@
  */
 import { GATE_SCRIPT_PATH } from '../gate/index.js';
 import { shellWord } from '../escape/shell.js';
-import type { DownloadStep, ShellStep, Step, StepRole, UploadStep, VenvStep } from './types.js';
+import type { DownloadStep, RegistryLoginStep, ShellStep, Step, StepRole, UploadStep, VenvStep } from './types.js';
 
 export const LABELS = {
   venv: 'Create the virtualenv',
@@ -72,6 +72,19 @@ export function imageBuild(dockerfile: string): ShellStep {
 
 export function imagePush(): ShellStep {
   return shell('image-push', LABELS.push, 'docker push "$MLGEN_IMAGE"', [], true);
+}
+
+/** The secrets (and the one stored credential) a push to another registry logs in with, on every target. */
+export const REGISTRY_USERNAME = 'REGISTRY_USERNAME';
+export const REGISTRY_PASSWORD = 'REGISTRY_PASSWORD';
+
+export function registryLoginStep(image: string, project: string): RegistryLoginStep {
+  return {
+    type: 'registry-login',
+    label: LABELS.login,
+    registry: registryOf(image),
+    credentials: { username: REGISTRY_USERNAME, password: REGISTRY_PASSWORD, id: `${project}-registry` },
+  };
 }
 
 /** The registry an image reference names: its first component when that is a host, else Docker Hub. */

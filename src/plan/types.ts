@@ -48,6 +48,11 @@ export interface Runtime {
    * for every step after the `venv` step: installing there works as any user, in any image.
    */
   venv?: string;
+  /**
+   * The caches (`defaults.cache`) this job restores and saves, only those it uses: pip where it
+   * installs, DVC where it pulls data. Empty for helper jobs and the plan's defaults.
+   */
+  caches: CacheKind[];
 }
 
 /** Who may approve a job, and how long the run waits (then it fails). */
@@ -138,6 +143,20 @@ export interface RegistryLoginStep {
   label: string;
   /** The registry host, e.g. `ghcr.io`, `registry.example.com`, `docker.io`. */
   registry: string;
+  /**
+   * The credentials every target logs in with, by name, when the registry is not the
+   * platform's own (ghcr.io with the workflow token, GitLab's registry with the job's):
+   * `username` and `password` are secret names (GitHub secrets, GitLab CI/CD variables); `id`
+   * names one stored username-and-password credential (a Jenkins credential, an Azure Docker
+   * Registry service connection).
+   */
+  credentials: RegistryCredentials;
+}
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+  id: string;
 }
 
 /** One traffic step of a canary: shift, soak, analyse. */
@@ -189,17 +208,6 @@ export interface TrainChanges {
   script: string;
 }
 
-/** What a job does before its own commands. */
-export interface Setup {
-  /** `defaults.install`, run first (deploy jobs skip it: they run the deploy command only). */
-  install: string[];
-  /** `data.pull`, for data tests and training. */
-  pullData?: string;
-  caches: CacheKind[];
-  /** Ids of jobs whose artifacts this job downloads before it runs. */
-  downloads: string[];
-}
-
 interface JobCommon {
   /** Unique, kebab-case: `check-lint`, `data-schema`, `train`, `evaluate`, `package`, `staging`, `canary`, `production`, `predict`. */
   id: string;
@@ -210,7 +218,6 @@ interface JobCommon {
   /** Every job this one follows, in any pipeline. Use `needsIn` for one pipeline. */
   needs: string[];
   runtime: Runtime;
-  setup: Setup;
   /** Runs only from the release branch (never for pull requests or other branches). */
   releaseOnly: boolean;
   /** Follows training: skipped on a push or pull request when `train.paths` did not change. */
@@ -236,25 +243,8 @@ interface JobCommon {
   report?: GateReport;
 }
 
-export type PlanJob =
-  | (JobCommon & { kind: 'check'; run: string })
-  | (JobCommon & { kind: 'data-test'; run: string })
-  | (JobCommon & { kind: 'train'; run: string; paths: string[]; artifacts: string[] })
-  | (JobCommon & { kind: 'evaluate'; fetchBaseline?: string; run: string })
-  | (JobCommon & { kind: 'package'; image?: string; dockerfile: string; login?: string; register?: string })
-  | (JobCommon & { kind: 'staging'; environment: Environment; run: string; smoke?: string })
-  | (JobCommon & {
-      kind: 'canary';
-      environment: Environment;
-      run: string;
-      /** @deprecated the traffic percentages; printers read `canary.phases` */
-      trafficSteps: number[];
-      analysis?: string;
-      intervalSeconds: number;
-      rollback?: string;
-    })
-  | (JobCommon & { kind: 'production'; environment: Environment; run: string })
-  | (JobCommon & { kind: 'predict'; run: string });
+/** A kind chooses layout only (a stage name, an environment); what a job does is in its steps. */
+export type PlanJob = JobCommon & { kind: 'check' | 'data-test' | 'train' | 'evaluate' | 'package' | 'staging' | 'canary' | 'production' | 'predict' };
 
 /** A cron schedule that starts one pipeline (in one mode). */
 export interface Schedule {
@@ -352,10 +342,4 @@ export interface EventRun {
     /** Waits for a person's approval first. */
     approval: boolean;
   }[];
-}
-
-/** The command of a helper job's last step (notify's command), for printers that lay it out themselves. */
-export function commandOf(job: HelperJob): string {
-  const last = job.steps.at(-1);
-  return last?.type === 'shell' ? last.run : '';
 }

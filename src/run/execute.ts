@@ -5,6 +5,7 @@
  * Steps that reach outside the machine (registry, deploys, rollback, notify) are printed
  * instead of run unless the caller allows them.
  */
+import { shellWord } from '../escape/shell.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import type { Step, StepRole } from '../plan/index.js';
@@ -90,7 +91,13 @@ export async function runStep(step: Step, context: StepContext): Promise<StepRep
       return { label: step.label, state: 'passed', seconds: seconds() };
     }
     case 'registry-login':
-      return { label: step.label, state: 'printed', command: `docker login ${step.registry}`, seconds: 0, reason: 'log in to the registry yourself before a local push' };
+      return {
+        label: step.label,
+        state: 'printed',
+        command: `printf '%s' "$${step.credentials.password}" | docker login --username "$${step.credentials.username}" --password-stdin ${shellWord(step.registry)}`,
+        seconds: 0,
+        reason: 'log in to the registry yourself before a local push',
+      };
     default: {
       const unknown: never = step;
       throw new Error(`unknown step ${JSON.stringify(unknown)}`);

@@ -13,11 +13,22 @@ import {
   PipelineSchedules,
   PipelineTriggerTokens,
   Projects,
+  ResourceGroups,
 } from '@gitbeaker/rest';
 import type { GeneratedFile } from '../files/index.js';
 import type { Plan } from '../plan/index.js';
 import { applyChanges, plural, type Change, type ChangeRecord } from './changes.js';
 import { networkCode, requestCaller, shortDetail, SyncError, type HttpFailure, type ServiceHints } from './errors.js';
+import {
+  checkPipelineVariables,
+  DEPLOY_PROCESS_MODE,
+  describePipelineVariables,
+  resourceGroupChange,
+  usesPipelineVariables,
+  type PipelineVariablesCheck,
+  type ProjectSettings,
+  type ResourceGroupState,
+} from './gitlab-settings.js';
 import { gitbeakerRequester, type HttpGuard } from './http.js';
 import { shellQuote } from './shell.js';
 import { GITLAB_CI_PATH, scheduleVariables, triggerVariables } from '../targets/gitlab/index.js';
@@ -52,6 +63,10 @@ export interface GitLabSyncResult {
   /** Descriptions of schedules and triggers mlgen does not own and left alone. */
   leftAlone: { schedules: string[]; triggers: string[] };
   triggers: { event: string; triggerId?: number; command: string }[];
+  /** The deploy chain's resource group and its process mode, when the plan deploys. */
+  resourceGroup?: ResourceGroupState;
+  /** Whether schedules, triggers and manual runs may pass their MLGEN_* variables, when they are used. */
+  pipelineVariables?: PipelineVariablesCheck;
   dryRun: boolean;
 }
 
@@ -95,6 +110,11 @@ function toFailure(error: unknown): HttpFailure | undefined {
   return code ? { kind: 'network', code } : undefined;
 }
 
+function isNotFound(error: unknown): boolean {
+  const failure = toFailure(error);
+  return failure?.kind === 'status' && failure.status === 404;
+}
+
 export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSyncResult> {
   const { plan, log, dryRun } = options;
   const ciFile = options.files.find((f) => f.path === CI_FILE);
@@ -121,6 +141,7 @@ export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSync
   const schedules = new PipelineSchedules(config);
   const variables = new PipelineScheduleVariables(config);
   const triggerTokens = new PipelineTriggerTokens(config);
+  const resourceGroups = new ResourceGroups(config);
 
   const project = await call(
     `reading project ${options.project}`,
@@ -142,6 +163,12 @@ export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSync
     const more = lintResult.errors.length > 1 ? ` (and ${plural(lintResult.errors.length - 1, 'more error')})` : '';
     throw new SyncError(`GitLab CI Lint rejects the generated ${CI_FILE}: ${first}${more}`);
   }
+
+  // Schedules and triggers select their pipeline with MLGEN_* variables: can they pass them?
+  const pipelineVariables = usesPipelineVariables(plan)
+    ? checkPipelineVariables(project as unknown as ProjectSettings, { host, projectId })
+    : undefined;
+  if (pipelineVariables) for (const line of describePipelineVariables(pipelineVariables)) log(line);
 
   const existingSchedules = (await call('listing pipeline schedules', () =>
     schedules.all(projectId, { perPage: 100 }),
@@ -260,6 +287,24 @@ export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSync
   const keptTriggers = new Set([...triggerFor.values()].map((t) => t.id));
   deletes.push(...staleDeletes('trigger', ownTriggers, keptTriggers, (id, subject) => call(`deleting ${subject}`, () => triggerTokens.remove(projectId, id))));
 
+  // The deploy chain's one lock: GitLab makes resource groups unordered; the chain needs oldest_first.
+  let resourceGroup: ResourceGroupState | undefined;
+  if (plan.deployLock) {
+    const key = plan.deployLock;
+    const current = await call(`reading resource group ${key}`, () =>
+      resourceGroups.show(projectId, key).catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error))),
+    );
+    const decided = resourceGroupChange(key, current ?? undefined, async () => {
+      await call(`setting resource group ${key} to ${DEPLOY_PROCESS_MODE}`, () => resourceGroups.edit(projectId, key, { processMode: DEPLOY_PROCESS_MODE }));
+    });
+    resourceGroup = decided.state;
+    if (decided.change) creates.push(decided.change);
+    else if (decided.state.state === 'up to date') {
+      upToDate.push(`resource group "${key}"`);
+      log(`= resource group "${key}" is up to date (${DEPLOY_PROCESS_MODE})`);
+    } else log(`? ${decided.state.note}`);
+  }
+
   const leftAlone = {
     schedules: existingSchedules.filter((s) => !ownedBy(s.description)).map((s) => s.description),
     triggers: existingTriggers.filter((t) => !ownedBy(t.description)).map((t) => t.description),
@@ -291,7 +336,17 @@ export async function syncGitLab(options: GitLabSyncOptions): Promise<GitLabSync
     if (note) log(`  ${note}`);
     return { event: event.id, ...(trigger ? { triggerId: trigger.id } : {}), command };
   });
-  return { project: { id: projectId, path: projectPath }, lint: lintResult, changes, upToDate, leftAlone, triggers, dryRun };
+  return {
+    project: { id: projectId, path: projectPath },
+    lint: lintResult,
+    changes,
+    upToDate,
+    leftAlone,
+    triggers,
+    ...(resourceGroup ? { resourceGroup: dryRun || resourceGroup.state !== 'changed' ? resourceGroup : { ...resourceGroup, processMode: DEPLOY_PROCESS_MODE } } : {}),
+    ...(pipelineVariables ? { pipelineVariables } : {}),
+    dryRun,
+  };
 }
 
 /** The request that fires a pipeline trigger, as GitLab's trigger docs write it. */

@@ -1,8 +1,10 @@
 /**
  * `mlgen sync jenkins`: Jenkins keeps jobs on the server. Every generated Jenkinsfile is first
- * checked by the server's declarative linter, then gets one Pipeline job that reads it from
- * Git: `Jenkinsfile` -> job NAME, `jenkins/<schedule>.Jenkinsfile` -> job NAME-<schedule>.
- * Jobs are written only when what their definition means differs from what mlgen wants.
+ * checked by the server's declarative linter, then gets its job: `Jenkinsfile` -> the
+ * Multibranch Pipeline project NAME (every branch, BRANCH_NAME set, one commit per build; see
+ * jenkins-multibranch.ts), `jenkins/<schedule>.Jenkinsfile` -> the Pipeline job NAME-<schedule>
+ * reading it from the release branch. Jobs are written only when what their definition means
+ * differs from what mlgen wants.
  */
 import Jenkins, { type JenkinsCrumb } from 'jenkins';
 import type { GeneratedFile } from '../files/index.js';
@@ -17,6 +19,7 @@ import {
   withDefinition,
   type PipelineFromScm,
 } from './jenkins-config.js';
+import { keepsOwnSource, MULTIBRANCH_CLASS, multibranchDifferences, newMultibranchConfig, readMultibranch, withMultibranchSource, type MultibranchSpec } from './jenkins-multibranch.js';
 import { capJenkinsResponses, guardedFetch, type HttpGuard } from './http.js';
 import { withoutCredentials } from './redact.js';
 import { parseXml } from './xml.js';
@@ -47,7 +50,7 @@ export interface JenkinsSyncOptions {
 
 export interface JenkinsSyncResult {
   validation: { file: string; valid: boolean; errors: string[] }[];
-  jobs: { name: string; scriptPath: string; state: 'new' | 'changed' | 'up to date' }[];
+  jobs: { name: string; scriptPath: string; kind: 'multibranch' | 'pipeline'; state: 'new' | 'changed' | 'up to date' }[];
   changes: ChangeRecord[];
   dryRun: boolean;
 }
@@ -168,13 +171,58 @@ export async function syncJenkins(options: JenkinsSyncOptions): Promise<JenkinsS
     if (origin) return origin;
     throw new SyncError('no Git repository URL for the new job: pass --repo GIT_URL (this directory has no `origin` remote)', 2);
   };
+  const readConfig = async (subject: string, name: string) => {
+    const configXml = await call(`reading the configuration of ${subject}`, () => jenkins.job.config(name));
+    try {
+      return { configXml, config: parseXml(configXml) };
+    } catch (error) {
+      throw new SyncError(`cannot read the config.xml of ${subject}: ${(error as Error).message}`);
+    }
+  };
   for (const { name, file } of targets) {
-    const subject = `job "${name}"`;
+    const multibranch = file.path === 'Jenkinsfile';
+    const subject = multibranch ? `multibranch project "${name}"` : `job "${name}"`;
     const found = await find(`reading ${subject}`, () => jenkins.job.get(name));
+    if (multibranch) {
+      if (!found) {
+        const spec: MultibranchSpec = { repoUrl: repoUrl(undefined), credentialsId: options.credentials, scriptPath: file.path };
+        const description = `Builds every branch of ${spec.repoUrl} with ${file.path}. Set up by \`mlgen sync jenkins\`; its branch source and script path are overwritten on the next sync.`;
+        jobs.push({ name, scriptPath: file.path, kind: 'multibranch', state: 'new' });
+        changes.push({
+          action: 'create',
+          subject,
+          details: [`builds every branch of ${spec.repoUrl} with ${file.path}${spec.credentialsId ? ` with credentials ${spec.credentialsId}` : ''}`],
+          apply: () => call(`creating ${subject}`, () => jenkins.job.create(name, newMultibranchConfig(spec, description))),
+        });
+        continue;
+      }
+      if (found._class === PIPELINE_JOB_CLASS) {
+        throw new SyncError(
+          `job "${name}" is a plain Pipeline job (an older \`mlgen sync jenkins\` made it): the main Jenkinsfile needs a Multibranch Pipeline (BRANCH_NAME, pull requests, one commit per build), and Jenkins cannot convert a job: delete or rename "${name}" in Jenkins, then sync again`,
+        );
+      }
+      if (found._class !== MULTIBRANCH_CLASS) {
+        throw new SyncError(`job "${name}" exists and is not a Multibranch Pipeline (${found._class ?? 'unknown type'}): mlgen leaves it alone; pass another --job`);
+      }
+      const { configXml, config } = await readConfig(subject, name);
+      const current = readMultibranch(config);
+      const spec: MultibranchSpec = { repoUrl: repoUrl(current.remotes[0]), credentialsId: options.credentials ?? current.credentialsIds[0], scriptPath: file.path };
+      const differences = multibranchDifferences(current, spec);
+      if (keepsOwnSource(current)) log(`= ${subject} keeps its own branch source (${current.sourceClasses[0]}); mlgen owns only its script path`);
+      if (differences.length === 0) {
+        jobs.push({ name, scriptPath: file.path, kind: 'multibranch', state: 'up to date' });
+        log(`= ${subject} is up to date (builds ${file.path})`);
+        continue;
+      }
+      jobs.push({ name, scriptPath: file.path, kind: 'multibranch', state: 'changed' });
+      const updated = withMultibranchSource(configXml, config, spec, keepsOwnSource(current));
+      changes.push({ action: 'update', subject, details: differences, apply: () => call(`updating ${subject}`, () => jenkins.job.config(name, updated)) });
+      continue;
+    }
     if (!found) {
       const spec: PipelineFromScm = { repoUrl: repoUrl(undefined), credentialsId: options.credentials, branch, scriptPath: file.path };
       const description = `Runs ${file.path} from ${spec.repoUrl}. Set up by \`mlgen sync jenkins\`; its definition is overwritten on the next sync.`;
-      jobs.push({ name, scriptPath: file.path, state: 'new' });
+      jobs.push({ name, scriptPath: file.path, kind: 'pipeline', state: 'new' });
       changes.push({
         action: 'create',
         subject,
@@ -186,13 +234,7 @@ export async function syncJenkins(options: JenkinsSyncOptions): Promise<JenkinsS
     if (found._class !== PIPELINE_JOB_CLASS) {
       throw new SyncError(`${subject} exists and is not a Pipeline job (${found._class ?? 'unknown type'}): mlgen leaves it alone; pass another --job`);
     }
-    const configXml = await call(`reading the configuration of ${subject}`, () => jenkins.job.config(name));
-    let config;
-    try {
-      config = parseXml(configXml);
-    } catch (error) {
-      throw new SyncError(`cannot read the config.xml of ${subject}: ${(error as Error).message}`);
-    }
+    const { configXml, config } = await readConfig(subject, name);
     const current = readDefinition(config);
     const spec: PipelineFromScm = {
       repoUrl: repoUrl(current.repoUrls[0]),
@@ -202,11 +244,11 @@ export async function syncJenkins(options: JenkinsSyncOptions): Promise<JenkinsS
     };
     const differences = definitionDifferences(current, spec);
     if (differences.length === 0) {
-      jobs.push({ name, scriptPath: file.path, state: 'up to date' });
+      jobs.push({ name, scriptPath: file.path, kind: 'pipeline', state: 'up to date' });
       log(`= ${subject} is up to date (runs ${file.path})`);
       continue;
     }
-    jobs.push({ name, scriptPath: file.path, state: 'changed' });
+    jobs.push({ name, scriptPath: file.path, kind: 'pipeline', state: 'changed' });
     const updated = withDefinition(configXml, config, spec);
     changes.push({
       action: 'update',
@@ -223,6 +265,9 @@ export async function syncJenkins(options: JenkinsSyncOptions): Promise<JenkinsS
     .map((j) => j.name ?? '')
     .filter((name) => name.startsWith(`${options.job}-`) && !names.has(name));
   for (const name of leftOver) log(`? job "${name}" has no Jenkinsfile in this manifest: if an old schedule made it, delete it in Jenkins`);
+  if (records.some((r) => r.action === 'create' && r.subject.startsWith('multibranch project'))) {
+    log('The multibranch project builds branches from its Git source; to build pull requests too, replace the source with your platform\'s (GitHub, GitLab or Bitbucket Branch Source): mlgen keeps such a source.');
+  }
   if (records.some((r) => r.action === 'create') && targets.length > 1) {
     log('Jenkins takes a job\'s cron trigger from its Jenkinsfile when the job runs: start each new schedule job once (Build Now; that run does the scheduled work) so that its schedule takes effect.');
   }

@@ -56,8 +56,8 @@ function mlgen(args: string[], cwd: string, env: Record<string, string>): Promis
   });
 }
 
-async function gitlabStandIn(): Promise<GitLabStandIn> {
-  const started = await startGitLabStandIn();
+async function gitlabStandIn(options: Parameters<typeof startGitLabStandIn>[0] = {}): Promise<GitLabStandIn> {
+  const started = await startGitLabStandIn(options);
   servers.push(started);
   return started;
 }
@@ -114,6 +114,36 @@ describe('mlgen sync gitlab (built CLI) against a loopback GitLab API stand-in',
     expect(result.project.id).toBe(42);
     expect(result.dryRun).toBe(true);
     expect(result.changes.map((c) => c.status)).toEqual(['would do', 'would do', 'would do', 'would do']);
+  });
+
+  it('reports a project that refuses pipeline variables, with the fix, in text and --json; sets the deploy resource group to oldest_first', async () => {
+    const gitlab = await gitlabStandIn({
+      settings: { restrict_user_defined_variables: true, ci_pipeline_variables_minimum_override_role: 'no_one_allowed' },
+      resourceGroups: [{ key: 'house-prices-deploy', process_mode: 'unordered' }],
+    });
+    const cwd = project();
+    const env = { GITLAB_TOKEN: gitlab.token };
+    const args = ['sync', 'gitlab', '--url', gitlab.url, '--project', '42'];
+    const json = await mlgen([...args, '--dry-run', '--json'], cwd, env);
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout) as {
+      pipelineVariables: { status: string; minimumOverrideRole: string; fix: string };
+      resourceGroup: { key: string; processMode: string; state: string };
+      changes: { subject: string; status: string }[];
+    };
+    expect(result.pipelineVariables.status).toBe('blocked');
+    expect(result.pipelineVariables.minimumOverrideRole).toBe('no_one_allowed');
+    expect(result.pipelineVariables.fix).toContain('ci_pipeline_variables_minimum_override_role=developer');
+    expect(result.resourceGroup).toEqual({ key: 'house-prices-deploy', processMode: 'unordered', state: 'changed' });
+    expect(result.changes.find((c) => c.subject === 'resource group "house-prices-deploy"')?.status).toBe('would do');
+    expect(gitlab.resourceGroups.get('house-prices-deploy')!.process_mode).toBe('unordered');
+
+    const text = await mlgen(args, cwd, env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('PROBLEM: the project allows no one to pass pipeline variables');
+    expect(text.stdout).toContain('  fix: set "Minimum role to use pipeline variables" to Developer');
+    expect(text.stdout).toContain('~ updated resource group "house-prices-deploy": process mode unordered -> oldest_first');
+    expect(gitlab.resourceGroups.get('house-prices-deploy')!.process_mode).toBe('oldest_first');
   });
 
   it('a bad token: one line, exit 1, and says nothing was changed', async () => {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadManifest, type ManifestInput } from '../../src/manifest/index.js';
-import { compilePlan, eventsOf, jobById, jobsIn, needsIn, runFor, selectJobs, type Plan } from '../../src/plan/index.js';
+import { compilePlan, eventsOf, jobById, jobsIn, needsIn, runFor, selectJobs, type Plan, type PlanJob, type StepRole } from '../../src/plan/index.js';
 import { validManifest } from '../support/arbitrary.js';
 import { fixtureText } from '../support/harness.js';
 
@@ -17,6 +17,23 @@ function planOf(source: string): Plan {
 
 const spec = planOf(fixtureText('spec-complete'));
 const needs = (plan: Plan) => Object.fromEntries(plan.jobs.map((j) => [j.id, j.needs]));
+
+
+/** What a job does before its own commands, read from its steps and runtime. */
+function setupOf(job: PlanJob): { install: string[]; caches: string[]; downloads: string[]; pullData?: string } {
+  const pull = command(job, 'pull-data');
+  return {
+    install: job.steps.flatMap((s) => (s.type === 'shell' && s.role === 'install' ? [s.run] : [])),
+    caches: job.runtime.caches,
+    downloads: job.steps.flatMap((s) => (s.type === 'download' ? [s.from] : [])),
+    ...(pull ? { pullData: pull } : {}),
+  };
+}
+
+function command(job: PlanJob, role: StepRole): string | undefined {
+  const found = job.steps.find((s) => s.type === 'shell' && s.role === role);
+  return found?.type === 'shell' ? found.run : undefined;
+}
 
 describe('the spec example', () => {
   it('has every job, each after the jobs it needs', () => {
@@ -55,22 +72,28 @@ describe('the spec example', () => {
 
   it('carries runtimes: sections override defaults, timeouts in whole minutes', () => {
     const base = { python: '3.11', gpu: false, docker: false, venv: '.venv' };
-    expect(jobById(spec, 'train').runtime).toEqual({ ...base, runner: ['self-hosted', 'gpu'], hosted: false, image: 'python:3.11-slim', timeoutMinutes: 180, git: true });
-    expect(jobById(spec, 'check-unit').runtime).toEqual({ ...base, runner: ['ubuntu-latest'], hosted: true, image: 'python:3.11-slim', timeoutMinutes: 60, git: false });
+    expect(jobById(spec, 'train').runtime).toEqual({ ...base, runner: ['self-hosted', 'gpu'], hosted: false, image: 'python:3.11-slim', timeoutMinutes: 180, git: true, caches: ['pip'] });
+    expect(jobById(spec, 'check-unit').runtime).toEqual({ ...base, runner: ['ubuntu-latest'], hosted: true, image: 'python:3.11-slim', timeoutMinutes: 60, git: false, caches: ['pip'] });
     // docker build runs where Docker is: on the runner, not in the job image.
     expect(jobById(spec, 'package').runtime).toMatchObject({ docker: true, hosted: true });
     expect(jobById(spec, 'package').runtime.image).toBeUndefined();
   });
 
   it('sets up each job as the brief says', () => {
-    expect(jobById(spec, 'data-schema').setup).toEqual({ install: ['pip install -r requirements.txt'], caches: ['pip'], downloads: [], pullData: 'dvc pull' });
-    expect(jobById(spec, 'train').setup.pullData).toBe('dvc pull');
-    expect(jobById(spec, 'check-unit').setup.pullData).toBeUndefined();
+    expect(setupOf(jobById(spec, 'data-schema'))).toEqual({ install: ['pip install -r requirements.txt'], caches: ['pip'], downloads: [], pullData: 'dvc pull' });
+    expect(setupOf(jobById(spec, 'train')).pullData).toBe('dvc pull');
+    expect(setupOf(jobById(spec, 'check-unit')).pullData).toBeUndefined();
     // Every job that runs a manifest command installs the project first (platform-review rule 1).
-    expect(jobById(spec, 'evaluate').setup).toEqual({ install: ['pip install -r requirements.txt'], caches: ['pip'], downloads: ['train'] });
-    expect(jobById(spec, 'package').setup.downloads).toEqual(['train']);
+    expect(setupOf(jobById(spec, 'evaluate'))).toEqual({ install: ['pip install -r requirements.txt'], caches: ['pip'], downloads: ['train'] });
+    expect(setupOf(jobById(spec, 'package')).downloads).toEqual(['train']);
     // Every job after training receives its artifacts, deploys included (rule 4).
-    expect(jobById(spec, 'staging').setup).toEqual({ install: ['pip install -r requirements.txt'], caches: ['pip'], downloads: ['train'] });
+    expect(setupOf(jobById(spec, 'staging'))).toEqual({ install: ['pip install -r requirements.txt'], caches: ['pip'], downloads: ['train'] });
+  });
+
+  it('gives each job only the caches it uses: pip where it installs, DVC where it pulls data', () => {
+    const plan = planOf('version: 1\nname: m\ndefaults: { install: pip install ., cache: [pip, dvc] }\ndata: { pull: dvc pull, tests: [{ name: s, run: x }] }\nchecks: [{ name: l, run: y, install: [] }]\ntrain: { run: t }\n');
+    expect(Object.fromEntries(plan.jobs.map((j) => [j.id, j.runtime.caches]))).toEqual({ 'check-l': [], 'data-s': ['pip', 'dvc'], train: ['pip', 'dvc'] });
+    expect([plan.runtime.caches, plan.notify]).toEqual([[], undefined]);
   });
 
   it('marks release-only and training-following jobs', () => {
@@ -80,16 +103,24 @@ describe('the spec example', () => {
 
   it('carries the commands and settings of each section', () => {
     const canary = jobById(spec, 'canary');
-    expect(canary.kind === 'canary' && [canary.trafficSteps, canary.intervalSeconds, canary.environment]).toEqual([[10, 50], 900, { name: 'canary' }]);
+    expect([canary.canary?.phases.map((p) => p.percent), canary.canary?.phases.map((p) => p.steps.find((s) => s.type === 'soak')), canary.environment]).toEqual([
+      [10, 50],
+      [{ type: 'soak', label: 'Soak 900 s', seconds: 900 }, { type: 'soak', label: 'Soak 900 s', seconds: 900 }],
+      { name: 'canary' },
+    ]);
     const production = jobById(spec, 'production');
     expect([production.approval, production.environment]).toEqual([
       { approvers: [], timeoutMinutes: 3 * 24 * 60, message: 'Deploy house-prices to production?' },
       { name: 'production', url: 'https://api.example.com' },
     ]);
     const evaluate = jobById(spec, 'evaluate');
-    expect(evaluate.kind === 'evaluate' && [evaluate.fetchBaseline, evaluate.run]).toEqual(['python scripts/fetch_prod_metrics.py --out baseline.json', 'python3 .mlgen/gate.py']);
+    expect([command(evaluate, 'fetch-baseline'), command(evaluate, 'gate')]).toEqual(['python scripts/fetch_prod_metrics.py --out baseline.json', 'python3 .mlgen/gate.py']);
     const pkg = jobById(spec, 'package');
-    expect(pkg.kind === 'package' && [pkg.image, pkg.dockerfile, pkg.register]).toEqual(['registry.example.com/acme/house-prices', 'Dockerfile', 'python scripts/register_model.py --version "$MLGEN_VERSION"']);
+    expect([spec.image, command(pkg, 'image-build'), command(pkg, 'register')]).toEqual([
+      'registry.example.com/acme/house-prices',
+      'docker build -f Dockerfile -t "$MLGEN_IMAGE" .',
+      'python scripts/register_model.py --version "$MLGEN_VERSION"',
+    ]);
     const report = { junit: '.mlgen/reports/gate-junit.xml', markdown: '.mlgen/reports/gate-summary.md' };
     expect(spec.gate).toEqual({ metrics: 'metrics.json', gates: [{ metric: 'mae', max: 10000 }, { metric: 'r2', min: 0.8 }], baseline: { file: 'baseline.json', tolerance: { mae: 0.05 } }, report });
     // The evaluate job names the same files for the targets to show; the spec example asks for no PR comment.
@@ -124,7 +155,7 @@ describe('the chain closes over gaps', () => {
   it('no train: deploys follow the checks and data tests; package downloads nothing', () => {
     const plan = planOf('version: 1\nname: m\nchecks: [{ name: a, run: x }]\ndata: { tests: [{ name: b, run: y }] }\npackage: { register: r }\ndeploy:\n  production: { run: z }\n');
     expect(needs(plan)).toEqual({ 'check-a': [], 'data-b': [], package: ['check-a', 'data-b'], production: ['package'] });
-    expect(jobById(plan, 'package').setup.downloads).toEqual([]);
+    expect(setupOf(jobById(plan, 'package')).downloads).toEqual([]);
     expect(plan.jobs.some((j) => j.followsTraining)).toBe(false);
   });
 
@@ -133,7 +164,7 @@ describe('the chain closes over gaps', () => {
     expect(minimal.jobs.map((j) => j.id)).toEqual(['train']);
     expect(minimal.pipelines).toEqual(['ci']);
     const train = jobById(planOf('version: 1\nname: m\ntrain: { run: x, artifacts: [model/] }\nevaluate: { metrics: out/m.json }\n'), 'train');
-    expect(train.kind === 'train' && train.artifacts).toEqual(['model/', 'out/m.json']);
+    expect(train.steps.flatMap((s) => (s.type === 'upload' ? s.paths : []))).toEqual(['model/', 'out/m.json']);
   });
 
   it('retrain with deploy false keeps deploys out of the retrain pipeline', () => {
@@ -151,7 +182,7 @@ describe('the chain closes over gaps', () => {
   it('a predict section alone makes a predict pipeline with its own runtime', () => {
     const plan = planOf('version: 1\nname: m\npipelines:\n  predict: { schedule: "0 6 * * *", run: p, runner: [self-hosted, big], timeout: 90s }\n');
     expect(plan.pipelines).toEqual(['predict']);
-    expect(jobById(plan, 'predict').runtime).toEqual({ runner: ['self-hosted', 'big'], hosted: false, timeoutMinutes: 2, python: '3.11', gpu: false, docker: false, git: false, venv: '.venv' });
+    expect(jobById(plan, 'predict').runtime).toEqual({ runner: ['self-hosted', 'big'], hosted: false, timeoutMinutes: 2, python: '3.11', gpu: false, docker: false, git: false, venv: '.venv', caches: ['pip'] });
   });
 });
 

@@ -38,7 +38,7 @@ describe('steps, in order, with the same labels for every target', () => {
   });
 
   it('logs in to the image registry before the push, natively when the manifest gives no login', () => {
-    expect(jobById(spec, 'package').steps.find((s) => s.label === 'Log in to the registry')).toEqual({ type: 'registry-login', label: 'Log in to the registry', registry: 'registry.example.com' });
+    expect(jobById(spec, 'package').steps.find((s) => s.label === 'Log in to the registry')).toEqual({ type: 'registry-login', label: 'Log in to the registry', registry: 'registry.example.com', credentials: { username: 'REGISTRY_USERNAME', password: 'REGISTRY_PASSWORD', id: 'house-prices-registry' } });
     const plan = planOf('version: 1\nname: m\npackage: { image: acme/model, login: ./login.sh }\n');
     expect(jobById(plan, 'package').steps.find((s) => s.label === 'Log in to the registry')).toMatchObject({ type: 'shell', run: './login.sh' });
     expect(planOf('version: 1\nname: m\npackage: { image: acme/model }\n').jobs[0]!.steps.find((s) => s.type === 'registry-login')).toMatchObject({ registry: 'docker.io' });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { generate } from '../../src/engine/generate.js';
-import type { Plan, PlanJob } from '../../src/plan/index.js';
+import type { Plan, PlanJob, ShellStep, Step, StepRole } from '../../src/plan/index.js';
 import { createVenv, runIn, type CommandResult, type Venv } from './python-venv.js';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
@@ -58,14 +58,43 @@ export function exampleRepository(name: string): { dir: string; plan: Plan } {
   return { dir, plan: result.plan };
 }
 
-export function job<K extends PlanJob['kind']>(plan: Plan, kind: K): Extract<PlanJob, { kind: K }> {
+/** A job's manifest commands, read from its plan steps by role (the plan keeps no per-kind fields). */
+export interface JobCommands {
+  /** The job's main command: check/data test `run`, train, the gate, a deploy, predict, the canary's traffic shift. */
+  run: string;
+  smoke?: string;
+  register?: string;
+  fetchBaseline?: string;
+  analysis?: string;
+  /** What the job uploads (train: its artifacts). */
+  artifacts: string[];
+  setup: { install: string[]; pullData?: string };
+}
+
+const MAIN_ROLES: ReadonlySet<StepRole> = new Set(['run', 'train', 'gate', 'deploy', 'predict', 'shift-traffic']);
+
+export function commandsOf(found: PlanJob): JobCommands {
+  const steps: Step[] = [...found.steps, ...(found.canary?.phases.flatMap((p) => p.steps) ?? [])];
+  const shell = (role: StepRole) => steps.find((s): s is ShellStep => s.type === 'shell' && s.role === role)?.run;
+  const main = steps.find((s): s is ShellStep => s.type === 'shell' && MAIN_ROLES.has(s.role));
+  const pullData = shell('pull-data');
+  const optional = { smoke: shell('smoke'), register: shell('register'), fetchBaseline: shell('fetch-baseline'), analysis: shell('analysis') };
+  return {
+    run: main?.run ?? '',
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+    artifacts: steps.flatMap((s) => (s.type === 'upload' ? s.paths : [])),
+    setup: { install: steps.flatMap((s) => (s.type === 'shell' && s.role === 'install' ? [s.run] : [])), ...(pullData ? { pullData } : {}) },
+  };
+}
+
+export function job(plan: Plan, kind: PlanJob['kind']): PlanJob & JobCommands {
   const found = plan.jobs.find((j) => j.kind === kind);
   if (!found) throw new Error(`the plan has no ${kind} job`);
-  return found as Extract<PlanJob, { kind: K }>;
+  return { ...found, ...commandsOf(found) };
 }
 
 export function jobsOf(plan: Plan, kind: 'check' | 'data-test'): { id: string; run: string }[] {
-  return plan.jobs.flatMap((j) => (j.kind === kind ? [{ id: j.id, run: j.run }] : []));
+  return plan.jobs.flatMap((j) => (j.kind === kind ? [{ id: j.id, run: commandsOf(j).run }] : []));
 }
 
 export function expectOk(result: CommandResult, what: string): void {

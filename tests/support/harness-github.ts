@@ -353,7 +353,7 @@ export const githubHarness: TargetHarness = {
   id: 'github',
   validate: (sets) => Promise.all(sets.map(validateSet)),
   async jobsFor(files, plan, event, pathsChanged) {
-    const paths = plan.jobs.flatMap((j) => (j.kind === 'train' ? j.paths : []));
+    const paths = plan.trainChanges?.paths ?? [];
     const repo = await gitRepo(pathsChanged && paths.length > 0 ? sampleFile(paths[0]!) : UNRELATED_FILE);
     const runFor = eventRun(plan, event, repo);
     const planIds = new Set(plan.jobs.map((j) => j.id));

@@ -145,8 +145,7 @@ export async function createRepository(files: readonly GeneratedFile[], plan: Pl
   const ci = files.find((f) => f.path === GITLAB_CI_PATH);
   if (ci) write(PROBE_FILE, probeDocument(ci.content));
   await commitAsOrigin(dir, plan.releaseBranch);
-  const train = plan.jobs.find((j) => j.kind === 'train');
-  const firstPath = train?.kind === 'train' ? train.paths[0] : undefined;
+  const firstPath = plan.trainChanges?.paths[0];
   write(pathsChanged && firstPath ? sampleFor(firstPath) : OTHER_FILE, 'changed\n');
   await git(dir, 'add', '-A');
   await git(dir, 'commit', '-q', '-m', pathsChanged ? 'change train.paths' : 'change something else');

@@ -181,8 +181,7 @@ export function pathMatching(pattern: string): string {
 
 /** How Jenkins meets an event: the job (file), its branch, the build's causes and parameters. */
 export function scenarioFor(plan: Plan, event: PlanEvent, pathsChanged: boolean): { file: string; scenario: Scenario } {
-  const train = plan.jobs.find((j) => j.kind === 'train');
-  const trainPaths = train?.kind === 'train' ? train.paths : [];
+  const trainPaths = plan.trainChanges?.paths ?? [];
   const changeset = pathsChanged ? trainPaths.slice(0, 1).map(pathMatching) : ['mlgen-unrelated/notes.txt'];
   // The source stage's change detection prints the answer (its script is tested on real git histories).
   const shOutputs = { [TRAIN_CHANGED_LABEL]: pathsChanged ? 'true\n' : 'false\n' };

@@ -6,9 +6,9 @@ import { carriesCredentials } from '../../sync/redact.js';
 import { UserError } from '../../cli/base.js';
 
 export default class SyncJenkins extends SyncCommand {
-  static override summary = 'Create or update one Pipeline job per generated Jenkinsfile, after the Jenkins declarative linter accepts them.';
+  static override summary = 'Create or update a Multibranch Pipeline project for the main Jenkinsfile and a Pipeline job per schedule Jenkinsfile, after the Jenkins declarative linter accepts them.';
   static override description = `Credentials come from JENKINS_USER and JENKINS_TOKEN (a user API token).
-Each job reads its Jenkinsfile from Git ("Pipeline script from SCM"): Jenkinsfile -> job NAME, jenkins/<schedule>.Jenkinsfile -> job NAME-<schedule>. A job is written only when its definition differs from what mlgen wants; everything else in its configuration is kept.`;
+Jenkinsfile -> the Multibranch Pipeline project NAME (a Git branch source: every branch builds, BRANCH_NAME is set, each build checks out one commit); jenkins/<schedule>.Jenkinsfile -> the Pipeline job NAME-<schedule> ("Pipeline script from SCM" on --branch). A job is written only when its definition differs from what mlgen wants; everything else in its configuration is kept.`;
   static override examples = [
     {
       description: 'See what would change (with JENKINS_USER and JENKINS_TOKEN exported):',

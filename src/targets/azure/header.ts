@@ -26,7 +26,7 @@ export function headerComment(plan: Plan, steps: Steps): string {
     const who = job.approval.approvers.length > 0 ? job.approval.approvers.join(', ') : 'anyone who may run the pipeline (set approval.approvers)';
     lines.push(`- Approval before ${job.id}: ManualValidation@1, approvers ${who}, not the run's own requester; rejected after ${job.approval.timeoutMinutes} minutes.`);
   }
-  for (const registry of steps.registries()) lines.push(`- A Docker Registry service connection named ${registry}.`);
+  for (const { registry, connection } of steps.registries()) lines.push(`- A Docker Registry service connection named ${connection} (for ${registry}).`);
   if (plan.trainChanges) lines.push('- The build service may read builds (the default): change detection finds the last successful build.');
   return `${lines.map((l) => `# ${l}`).join('\n')}\n`;
 }

@@ -40,13 +40,9 @@ export function containerFor(runtime: Runtime): Container | undefined {
 const PIP_KEY_FILES = '**/requirements*.txt, **/pyproject.toml, **/setup.py, **/setup.cfg, azure-pipelines.yml';
 const DVC_KEY_FILES = '**/dvc.lock, **/*.dvc, azure-pipelines.yml';
 
-/**
- * PLAN-GAP: the caches a job restores. The plan keeps them only in the deprecated `job.setup`;
- * this is the one place that reads it, until the plan carries caches next to the steps.
- */
+/** The caches a job restores: the plan gives each job only those it uses. */
 export function cachesOf(job: PlanJob): CacheKind[] {
-  const pullsData = job.steps.some((s) => s.type === 'shell' && s.role === 'pull-data');
-  return job.setup.caches.filter((c) => (c === 'pip' ? job.runtime.venv !== undefined : pullsData));
+  return job.runtime.caches;
 }
 
 export class Steps {
@@ -140,9 +136,9 @@ export class Steps {
         // In an agent job (a canary with an analysis after the soak): see jobs.ts for why it cannot be agentless there.
         return [{ bash: `sleep ${step.seconds}`, displayName: step.label }];
       case 'registry-login':
-        // Docker@2 logs in through a Docker Registry service connection, named here after the registry host
+        // Docker@2 logs in through a Docker Registry service connection: the plan's stored credential
         // (https://learn.microsoft.com/azure/devops/pipelines/tasks/reference/docker-v2#login).
-        return [{ task: 'Docker@2', displayName: step.label, inputs: { command: 'login', containerRegistry: step.registry } }];
+        return [{ task: 'Docker@2', displayName: step.label, inputs: { command: 'login', containerRegistry: step.credentials.id } }];
       default: {
         const unknown: never = step;
         throw new Error(`unknown step ${JSON.stringify(unknown)}`);
@@ -155,9 +151,12 @@ export class Steps {
     return this.usesDollarParen ? { [DOLLAR_PAREN]: '$(' } : {};
   }
 
-  /** Every registry the plan logs in to natively: each needs a service connection of that name. */
-  registries(): string[] {
-    const all = this.plan.jobs.flatMap((j) => j.steps.flatMap((s) => (s.type === 'registry-login' ? [s.registry] : [])));
-    return [...new Set(all)];
+  /** Every registry the plan logs in to natively, with the service connection each needs. */
+  registries(): { registry: string; connection: string }[] {
+    const all = this.plan.jobs.flatMap((j) => j.steps.flatMap((s) => (s.type === 'registry-login' ? [`${s.credentials.id}\n${s.registry}`] : [])));
+    return [...new Set(all)].map((key) => {
+      const [connection, registry] = key.split('\n') as [string, string];
+      return { registry, connection };
+    });
   }
 }

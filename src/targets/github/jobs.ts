@@ -47,12 +47,9 @@ function forkGuard(context: Context, runtime: Runtime): string[] {
   return context.pipeline === 'ci' && !runtime.hosted ? [SAME_REPOSITORY] : [];
 }
 
-/**
- * PLAN-GAP: which caches a job may use lives only in the deprecated `job.setup.caches`; the
- * plan should carry it beside the steps. Which of them a job restores is decided from its steps.
- */
+/** The caches the plan gives the job (only those it uses). */
 function cachesOf(job: PlanJob): CacheKind[] {
-  return job.setup.caches;
+  return job.runtime.caches;
 }
 
 function buildJob(context: Context, job: PlanJob, planNeeds: string[]): { jobs: Job[]; last: string } {

@@ -23,7 +23,7 @@ export function printStep(step: PlanStep): Step {
     case 'soak':
       return { name: step.label, run: `sleep ${step.seconds}` };
     case 'registry-login': {
-      const { username, password } = registryCredentials(step.registry);
+      const { username, password } = registryCredentials(step);
       return { name: step.label, uses: 'dockerLogin', with: { registry: literal(step.registry), username, password } };
     }
     default: {

@@ -8,7 +8,7 @@ import { literalVariable, type GitLabVariable } from '../../escape/gitlab.js';
 import type { CanaryPhase, GateReport, Plan, PlanJob, Runtime, Step } from '../../plan/index.js';
 import type { Cache, Environment, Job, Need, Rule } from './model.js';
 import { jobRules } from './rules.js';
-import { printSteps, REGISTRY_SECRETS } from './steps.js';
+import { printSteps, registrySecrets } from './steps.js';
 
 type Kind = PlanJob['kind'];
 
@@ -61,12 +61,9 @@ function startIn(seconds: number): string {
   return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
-/**
- * PLAN-GAP: the cache kinds (`defaults.cache`) live only in the deprecated `job.setup`; the
- * plan should carry them (per job, or on the runtime).
- */
+/** The caches the plan gives the job (only those it uses). */
 function cacheKindsOf(job: PlanJob): string[] {
-  return job.setup.caches;
+  return job.runtime.caches;
 }
 
 /** The requirements files an install reads (`-r FILE`), at most two (GitLab's limit for key files). */
@@ -181,7 +178,8 @@ export class JobBuilder {
    */
   private unsetOthers(unit: Unit, logsIn: boolean): string[] {
     const mine = new Set(unit.steps.flatMap((s) => (s.type === 'shell' ? s.secrets : [])));
-    const others = this.plan.secrets.filter((name) => !mine.has(name) && !(logsIn && (REGISTRY_SECRETS as readonly string[]).includes(name)));
+    const login = logsIn ? registrySecrets(unit.steps) : [];
+    const others = this.plan.secrets.filter((name) => !mine.has(name) && !login.includes(name));
     return others.length > 0 ? [`unset ${others.join(' ')}`] : [];
   }
 

@@ -6,7 +6,7 @@
 import type { Plan, PlanJob, Step } from '../../plan/index.js';
 import type { Job } from './model.js';
 import { DIND_SERVICE, runnerTags } from './jobs.js';
-import { REGISTRY_SECRETS } from './steps.js';
+import { registrySecrets } from './steps.js';
 
 const secretsOf = (steps: readonly Step[]) => steps.flatMap((s) => (s.type === 'shell' ? s.secrets : []));
 
@@ -36,7 +36,7 @@ export function requirementLines(plan: Plan, jobs: ReadonlyMap<string, Job>): st
   };
   for (const job of plan.jobs) {
     for (const name of secretsOf(stepsOf(job))) read(name, job.id, job.releaseOnly);
-    if (stepsOf(job).some((s) => s.type === 'registry-login')) for (const name of REGISTRY_SECRETS) read(name, job.id, job.releaseOnly);
+    for (const name of registrySecrets(stepsOf(job))) read(name, job.id, job.releaseOnly);
   }
   if (plan.notify) for (const name of plan.notify.secrets) read(name, plan.notify.id, false);
   if (readers.size > 0) {
@@ -59,9 +59,7 @@ export function requirementLines(plan: Plan, jobs: ReadonlyMap<string, Job>): st
     );
   }
   if (plan.deployLock) {
-    // PLAN-GAP (sync, not this folder): `mlgen sync gitlab` must PUT
-    // /projects/:id/resource_groups/<deployLock> with process_mode=oldest_first (after the first
-    // pipeline creates the group), and check ci_pipeline_variables_minimum_override_role.
+    // `mlgen sync gitlab` sets it (src/sync/gitlab-settings.ts) once the first pipeline made the group.
     lines.push(
       `- Deploy lock: every deploy job holds resource_group ${plan.deployLock}. Its process mode must be oldest_first: run`,
       `  \`mlgen sync gitlab\`, or PUT /projects/:id/resource_groups/${plan.deployLock} with process_mode=oldest_first.`,

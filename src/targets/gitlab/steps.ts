@@ -8,8 +8,10 @@
 import { shellWord } from '../../escape/shell.js';
 import type { RegistryLoginStep, Step } from '../../plan/index.js';
 
-/** The secret pair a registry login uses when the registry is not the project's own ($CI_REGISTRY). */
-export const REGISTRY_SECRETS = ['REGISTRY_USER', 'REGISTRY_PASSWORD'] as const;
+/** The secret pair (CI/CD variables) a registry login reads when the registry is not the project's own ($CI_REGISTRY): the plan's. */
+export function registrySecrets(steps: readonly Step[]): string[] {
+  return steps.flatMap((s) => (s.type === 'registry-login' ? [s.credentials.username, s.credentials.password] : []));
+}
 
 export interface PrintedSteps {
   script: string[];
@@ -33,12 +35,13 @@ export function activate(dir: string): string {
 }
 
 /**
- * GitLab's own registry takes the job's credentials; any other registry the documented pair
- * REGISTRY_USER / REGISTRY_PASSWORD (CI/CD variables, protected). Decided when the job runs,
+ * GitLab's own registry takes the job's credentials; any other registry the plan's pair of
+ * secrets (CI/CD variables, protected). Decided when the job runs,
  * because only the runner knows $CI_REGISTRY (registry.gitlab.com, or a self-managed host).
  */
 export function registryLogin(step: RegistryLoginStep): string {
   const host = shellWord(step.registry);
+  const { username, password } = step.credentials;
   // The password goes in on stdin through a here-document: never an argument, never echoed.
   return [
     `if [ "\${CI_REGISTRY:-}" = ${host} ]; then`,
@@ -46,9 +49,9 @@ export function registryLogin(step: RegistryLoginStep): string {
     '$CI_REGISTRY_PASSWORD',
     'MLGEN_PASSWORD',
     'else',
-    `  : "\${REGISTRY_PASSWORD:?set the CI/CD variables REGISTRY_USER and REGISTRY_PASSWORD to push to ${step.registry}}"`,
-    `  docker login --username "$REGISTRY_USER" --password-stdin ${host} <<MLGEN_PASSWORD`,
-    '$REGISTRY_PASSWORD',
+    `  : "\${${password}:?set the CI/CD variables ${username} and ${password} to push to ${step.registry}}"`,
+    `  docker login --username "$${username}" --password-stdin ${host} <<MLGEN_PASSWORD`,
+    `$${password}`,
     'MLGEN_PASSWORD',
     'fi',
   ].join('\n');

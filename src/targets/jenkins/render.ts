@@ -9,7 +9,7 @@ import { TRAIN_MODES } from '../../plan/index.js';
 import { compileTemplate, createHandlebars, readTemplate, type HandlebarsEnv } from '../../templates.js';
 import type { BlockItem, JenkinsfileView, PostView, StageView } from './model.js';
 import { labelFor, postOnNode, stagesFor } from './stages.js';
-import { registryCredentialsId, secretsOf } from './steps.js';
+import { registryCredentialsIds, secretsOf } from './steps.js';
 
 const PARTIALS = ['stage', 'agent', 'when', 'condition', 'block', 'post'];
 
@@ -108,7 +108,7 @@ function about(plan: Plan, stages: StageView[], post: PostView[], schedule?: Sch
       ? `Credentials (kind Secret text, ID = name), bound only around the steps that use them: ${[...secretStages].map(([name, where]) => `${name} (${where.length > 6 ? `${where.length} stages` : where.join(', ')})`).join('; ')}.`
       : 'Credentials: none.',
   );
-  if (has('registryLogin')) lines.push(`Registry login: a Username with password credential with ID ${registryCredentialsId(plan)}.`);
+  if (has('registryLogin')) for (const id of registryCredentialsIds(plan)) lines.push(`Registry login: a Username with password credential with ID ${id}.`);
   if (environments.length > 0) lines.push(`Environments: ${environments.join(', ')}; deploys hold the lock ${plan.deployLock ?? ''} (every Jenkinsfile of ${plan.name} shares it).`);
   for (const job of approvals) {
     const a = job.approval!;

@@ -10,12 +10,10 @@ import type { BlockItem } from './model.js';
 /** The stash that carries the run's one checkout to every stage (see sourceStage). */
 export const SOURCE_STASH = 'mlgen-source';
 
-/**
- * PLAN-GAP: the registry login of a `registry-login` step names no secret. Jenkins logs in with
- * one "Username with password" credential of this id (documented in each file's header).
- */
-export function registryCredentialsId(plan: Plan): string {
-  return `${plan.name}-registry`;
+/** The "Username with password" credential every registry login of the plan uses (listed in each file's header). */
+export function registryCredentialsIds(plan: Plan): string[] {
+  const ids = plan.jobs.flatMap((j) => j.steps.flatMap((s) => (s.type === 'registry-login' ? [s.credentials.id] : [])));
+  return [...new Set(ids)];
 }
 
 /** Ant patterns for stash and archiveArtifacts: a folder stands for everything below it. */
@@ -69,7 +67,7 @@ export function blockOf(steps: readonly Step[], context: StepContext): BlockItem
         // The login covers the steps after it (the push), in a Docker config of this workspace.
         items.push({
           kind: 'registryLogin',
-          credentialsId: registryCredentialsId(context.plan),
+          credentialsId: step.credentials.id,
           script: `printf '%s' "$MLGEN_REGISTRY_PASSWORD" | docker login --username "$MLGEN_REGISTRY_USER" --password-stdin ${shellWord(step.registry)}`,
           label: step.label,
           body: blockOf(steps.slice(i + 1), context),

@@ -1,9 +1,10 @@
 /**
  * A loopback stand-in for the parts of GitLab's REST API v4 that `mlgen sync gitlab` uses,
  * written from the API docs (docs.gitlab.com/api/{projects,lint,pipeline_schedules,
- * pipeline_triggers}): PRIVATE-TOKEN auth (401 without it), project by id or URL-encoded
+ * pipeline_triggers,resource_groups}): PRIVATE-TOKEN auth (401 without it), project by id or URL-encoded
  * path (404 otherwise), CI lint, pipeline schedules with their variables, trigger tokens,
- * offset pagination with Link headers. It keeps state, so a second sync sees the first one's
+ * resource groups (created by a pipeline, never by the API; PUT edits process_mode), the
+ * project's pipeline-variable settings, offset pagination with Link headers. It keeps state, so a second sync sees the first one's
  * work, and records every request.
  */
 import { randomBytes } from 'node:crypto';
@@ -77,6 +78,20 @@ export interface GitLabStandInOptions {
   triggers?: Omit<StandInTrigger, 'id'>[];
   /** GitLab caps per_page at 100; a smaller cap exercises pagination. */
   maxPerPage?: number;
+  /** GET /projects/:id's pipeline-variable settings and the token user's access level (default: unrestricted, Maintainer). */
+  settings?: { restrict_user_defined_variables?: boolean; ci_pipeline_variables_minimum_override_role?: string; accessLevel?: number };
+  /** Resource groups that pipelines already created. */
+  resourceGroups?: { key: string; process_mode: string }[];
+}
+
+export const PROCESS_MODES = ['unordered', 'oldest_first', 'newest_first', 'newest_ready_first'];
+
+export interface StandInResourceGroup {
+  id: number;
+  key: string;
+  process_mode: string;
+  created_at: string;
+  updated_at: string;
 }
 
 /** GitLab's static checks, reduced: the YAML must parse and define at least one job with a script. */
@@ -102,6 +117,8 @@ export class GitLabStandIn {
   readonly project: { id: number; path_with_namespace: string; default_branch: string };
   readonly schedules = new Map<number, StandInSchedule>();
   readonly triggers = new Map<number, StandInTrigger>();
+  readonly resourceGroups = new Map<string, StandInResourceGroup>();
+  readonly settings: NonNullable<GitLabStandInOptions['settings']>;
   readonly requests: RecordedRequest[] = [];
   readonly linted: string[] = [];
   lint: (content: string) => LintAnswer = standInLint;
@@ -115,6 +132,8 @@ export class GitLabStandIn {
     this.token = options.token ?? `glpat-${randomBytes(10).toString('hex')}`;
     this.project = { default_branch: 'main', ...(options.project ?? { id: 42, path_with_namespace: 'acme/house-prices' }) };
     this.maxPerPage = options.maxPerPage ?? 100;
+    this.settings = { restrict_user_defined_variables: false, ci_pipeline_variables_minimum_override_role: 'developer', accessLevel: 40, ...options.settings };
+    for (const group of options.resourceGroups ?? []) this.pipelineCreatesResourceGroup(group.key, group.process_mode);
     for (const schedule of options.schedules ?? []) {
       const id = this.id();
       this.schedules.set(id, { ...schedule, id });
@@ -143,6 +162,14 @@ export class GitLabStandIn {
 
   mlgenSchedules(): StandInSchedule[] {
     return [...this.schedules.values()].filter((s) => s.description.startsWith('mlgen:'));
+  }
+
+  /** What GitLab does when a pipeline first has a job with `resource_group: key`: the group, unordered. */
+  pipelineCreatesResourceGroup(key: string, processMode = 'unordered'): StandInResourceGroup {
+    const now = new Date(0).toISOString();
+    const group = this.resourceGroups.get(key) ?? { id: this.id(), key, process_mode: processMode, created_at: now, updated_at: now };
+    this.resourceGroups.set(key, group);
+    return group;
   }
 
   private id(): number {
@@ -183,8 +210,17 @@ export class GitLabStandIn {
     const route =
       resource === 'ci' ? `${request.method} ci/${id}` : `${request.method} ${[resource, id && ':id', sub, key && ':key'].filter(Boolean).join('/')}`;
     switch (route) {
-      case 'GET ':
-        return send(200, { ...this.project, web_url: `${this.url}/${this.project.path_with_namespace}` });
+      case 'GET ': {
+        const { accessLevel, ...settings } = this.settings;
+        // Settings are shown to Maintainers and above only (an undefined one is left out).
+        const shown = (accessLevel ?? 0) >= 40 ? settings : {};
+        return send(200, {
+          ...this.project,
+          web_url: `${this.url}/${this.project.path_with_namespace}`,
+          ...shown,
+          permissions: { project_access: accessLevel === undefined ? null : { access_level: accessLevel, notification_level: 3 }, group_access: null },
+        });
+      }
       case 'POST ci/lint': {
         if (typeof body.content !== 'string') return send(400, { error: 'content is missing' });
         this.linted.push(body.content);
@@ -210,6 +246,20 @@ export class GitLabStandIn {
         this.schedules.set(schedule.id, schedule);
         const { variables: _v, ...shown } = schedule;
         return send(201, shown);
+      }
+    }
+    const group = resource === 'resource_groups' ? this.resourceGroups.get(decodeURIComponent(id ?? '')) : undefined;
+    switch (route) {
+      case 'GET resource_groups/:id':
+        return group ? send(200, group) : send(404, { message: '404 Not found' });
+      case 'PUT resource_groups/:id': {
+        if (!group) return send(404, { message: '404 Not found' });
+        if ((this.settings.accessLevel ?? 0) < 40) return send(403, { message: '403 Forbidden' });
+        if (body.process_mode !== undefined) {
+          if (typeof body.process_mode !== 'string' || !PROCESS_MODES.includes(body.process_mode)) return send(400, { error: 'process_mode does not have a valid value' });
+          group.process_mode = body.process_mode;
+        }
+        return send(200, group);
       }
     }
     const schedule = resource === 'pipeline_schedules' ? this.schedules.get(Number(id)) : undefined;

@@ -26,6 +26,7 @@ export interface StandInJob {
 }
 
 export const WORKFLOW_JOB = 'org.jenkinsci.plugins.workflow.job.WorkflowJob';
+export const MULTIBRANCH_PROJECT = 'org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject';
 
 /** The linter, reduced: a `pipeline { }` block with `agent` and `stages`, braces balanced. */
 export function standInValidate(jenkinsfile: string): string {
@@ -81,6 +82,8 @@ export class JenkinsStandIn {
     return xml
       .replace(/<\?xml version=['"]1\.[01]['"][^?]*\?>/, "<?xml version='1.1' encoding='UTF-8'?>")
       .replace(/<flow-definition(?: plugin="[^"]*")?>/, '<flow-definition plugin="workflow-job@1436.vfa_244484591f">')
+      .replace(/<(org\.jenkinsci\.plugins\.workflow\.multibranch\.WorkflowMultiBranchProject)(?: plugin="[^"]*")?>/, '<$1 plugin="workflow-multibranch@795.ve0cb_1f45ca_9a_">')
+      .replace(/<source class="jenkins\.plugins\.git\.GitSCMSource"(?: plugin="[^"]*")?>/, '<source class="jenkins.plugins.git.GitSCMSource" plugin="git@5.2.2">')
       .replace(/<definition class="([^"]+)"(?: plugin="[^"]*")?>/, '<definition class="$1" plugin="workflow-cps@3894.vd0f0248b_a_fc4">')
       .replace(/<scm class="hudson\.plugins\.git\.GitSCM"(?: plugin="[^"]*")?>/, '<scm class="hudson.plugins.git.GitSCM" plugin="git@5.2.2">');
   }
@@ -125,8 +128,11 @@ export class JenkinsStandIn {
     if (request.method === 'POST' && url.pathname === '/createItem') {
       const name = url.searchParams.get('name') ?? '';
       if (this.jobs.has(name)) return send(400, '', 'text/html', { 'x-error': `A job already exists with the name ?${name}?` });
-      if (!/^<\?xml[^>]*\?>\s*<flow-definition/.test(request.body)) return send(500, '<html>Unable to read config</html>');
-      this.jobs.set(name, { className: WORKFLOW_JOB, config: this.store(request.body) });
+      // Jenkins makes the item of the class the root element names.
+      const root = /^<\?xml[^>]*\?>\s*<([\w.-]+)/.exec(request.body)?.[1];
+      const className = root === 'flow-definition' ? WORKFLOW_JOB : root === MULTIBRANCH_PROJECT ? MULTIBRANCH_PROJECT : undefined;
+      if (!className) return send(500, '<html>Unable to read config</html>');
+      this.jobs.set(name, { className, config: this.store(request.body) });
       return send(200);
     }
     const jobPath = /^\/job\/([^/]+)\/(api\/json|config\.xml)$/.exec(url.pathname);

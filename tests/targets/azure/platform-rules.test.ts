@@ -81,7 +81,7 @@ describe('rule 2: every job runs where its tools are', () => {
     expect(pkg.container).toBeUndefined();
     const names = pkg.steps.map((s: Doc) => s.task ?? s.bash);
     expect(names.indexOf('Docker@2')).toBeLessThan(names.indexOf('docker push "$MLGEN_IMAGE"'));
-    expect(pkg.steps.find((s: Doc) => s.task === 'Docker@2').inputs).toEqual({ command: 'login', containerRegistry: 'registry.example.com' });
+    expect(pkg.steps.find((s: Doc) => s.task === 'Docker@2').inputs).toEqual({ command: 'login', containerRegistry: 'gpu-model-registry' });
   });
 });
 
@@ -266,7 +266,7 @@ describe('Azure items', () => {
 
   it('the file starts with what it needs configured in Azure DevOps', () => {
     const head = gpu.files.find((f) => f.path === AZURE_FILE)!.content.split('\n').slice(2, 12).join('\n');
-    for (const needle of ['DEPLOY_TOKEN', 'Make secrets available to builds of forks', 'Exclusive Lock', 'Release Managers', 'service connection named registry.example.com', '--gpus all']) {
+    for (const needle of ['DEPLOY_TOKEN', 'Make secrets available to builds of forks', 'Exclusive Lock', 'Release Managers', 'service connection named gpu-model-registry (for registry.example.com)', '--gpus all']) {
       expect(head).toContain(needle);
     }
   });

@@ -92,7 +92,7 @@ deploy:
     expect(result.code).toBe(0);
   });
 
-  it('rule 2: package logs in before it builds and pushes; the project registry with the job credentials, another with REGISTRY_USER/REGISTRY_PASSWORD', async ({ expect }) => {
+  it('rule 2: package logs in before it builds and pushes; the project registry with the job credentials, another with the plan-named REGISTRY_USERNAME/REGISTRY_PASSWORD', async ({ expect }) => {
     const text = 'version: 1\nname: login-run\ndefaults: { install: "true", cache: [] }\ntrain: { run: "true" }\npackage: { image: registry.example.com/acme/model }\n';
     const { plan, files: generated } = generateFor(text, 'gitlab');
     const doc = parse(generated.find((f) => f.path === '.gitlab-ci.yml')!.content, { version: '1.1' }) as Record<string, Record<string, unknown>>;
@@ -113,12 +113,12 @@ deploy:
     };
     const [own, other, missing] = await Promise.all([
       run(['CI_REGISTRY=registry.example.com', 'CI_REGISTRY_USER=gitlab-ci-token', 'CI_REGISTRY_PASSWORD=job-token-1']),
-      run(['CI_REGISTRY=registry.gitlab.com', 'REGISTRY_USER=robot', 'REGISTRY_PASSWORD=secret-2']),
+      run(['CI_REGISTRY=registry.gitlab.com', 'REGISTRY_USERNAME=robot', 'REGISTRY_PASSWORD=secret-2']),
       run(['CI_REGISTRY=registry.gitlab.com']),
     ]);
     expect(own.log, own.log).toMatch(/docker login --username gitlab-ci-token --password-stdin registry\.example\.com with job-token-1[\s\S]*docker build[\s\S]*docker push/);
     expect(other.log, other.log).toMatch(/docker login --username robot --password-stdin registry\.example\.com with secret-2[\s\S]*docker build[\s\S]*docker push/);
-    expect(missing.log).toMatch(/set the CI\/CD variables REGISTRY_USER and REGISTRY_PASSWORD/);
+    expect(missing.log).toMatch(/set the CI\/CD variables REGISTRY_USERNAME and REGISTRY_PASSWORD/);
     expect(missing.log).not.toMatch(/docker push/);
     expect(missing.code).not.toBe(0);
   });
