@@ -165,7 +165,7 @@ describe('mlgen sync gitlab (built CLI) against a loopback GitLab API stand-in',
     );
     const noUrl = await mlgen(['sync', 'gitlab', '--project', '42'], cwd, { GITLAB_TOKEN: 'x' });
     expect(noUrl.code).toBe(2);
-    expect(noUrl.stderr).toContain('Missing required flag url');
+    expect(noUrl.stderr).toBe('error: missing required flag url (mlgen sync gitlab --help lists the flags)\n');
     const badTimeout = await mlgen(['sync', 'gitlab', '--url', 'https://gitlab.example.com', '--project', '42', '--timeout', '0'], cwd, { GITLAB_TOKEN: 'x' });
     expect(badTimeout.code).toBe(2);
     noStack(badTimeout);

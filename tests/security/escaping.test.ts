@@ -15,7 +15,6 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { toYaml, type GeneratedFile } from '../../src/files/index.js';
 import { literal } from '../../src/escape/github.js';
-import { REGISTRY_SECRETS } from '../../src/targets/github/registry.js';
 import type { Plan, TargetId } from '../../src/plan/index.js';
 import { HOSTILE_COMMANDS, hostileCommand } from '../support/adversarial.js';
 import { manifestToYaml, validManifest } from '../support/arbitrary.js';
@@ -124,6 +123,11 @@ const GITHUB_SHAPES = [
   /^github\.event_name == '' && inputs\.mode( \|\| github\.event\.schedule == '' && ''| \|\| github\.event_name == '' && github\.event\.action == '' && '')* \|\| ''$/,
 ];
 
+/** The registry secrets the plan's login steps name (every target logs in with these). */
+function registrySecrets(plan: Plan): string[] {
+  return plan.jobs.flatMap((j) => j.steps).flatMap((s) => (s.type === 'registry-login' ? [s.credentials.username, s.credentials.password] : []));
+}
+
 function githubFindings(plan: Plan, files: readonly GeneratedFile[]): string[] {
   const allowedLiterals = new Set([
     'workflow_dispatch', 'repository_dispatch', 'latest', 'full', 'incremental', 'drift', 'true', 'push', 'pull_request',
@@ -139,7 +143,7 @@ function githubFindings(plan: Plan, files: readonly GeneratedFile[]): string[] {
       if (!shape.startsWith('hashFiles(')) for (const l of literals) if (!allowedLiterals.has(l)) findings.push(`${file.path}: literal '${l}' in \${{ ${expression} }}`);
       const secret = /^secrets\.(\w+)$/.exec(expression)?.[1];
       // GITHUB_TOKEN and the registry login's credentials are mlgen's (src/targets/github/registry.ts).
-      if (secret && secret !== 'GITHUB_TOKEN' && !(REGISTRY_SECRETS as readonly string[]).includes(secret) && !plan.secrets.includes(secret)) findings.push(`${file.path}: secret ${secret} is not in the manifest`);
+      if (secret && secret !== 'GITHUB_TOKEN' && !registrySecrets(plan).includes(secret) && !plan.secrets.includes(secret)) findings.push(`${file.path}: secret ${secret} is not in the manifest`);
     }
   }
   return findings;
