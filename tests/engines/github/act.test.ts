@@ -96,7 +96,7 @@ describe('GitHub workflows under act with stand-in actions: house-prices pull re
     regressed = await runAct({ repo, event: repo.pullRequest({ head: 'regress', number: 4 }), env });
     // No tight timeout: three act runs take about a minute here, more on a busy machine, and
     // the first run on a machine builds act.
-  }, 900_000);
+  }, 1_800_000);
 
   afterAll(() => {
     for (const run of [passing, docsOnly, broken, regressed]) if (run) removeRun(run);

@@ -47,7 +47,7 @@ describe('azure conformance', () => {
   it('adversarial: every command reaches bash exactly as written', async () => {
     const { plan, files } = get('adversarial');
     const scripts = await azureHarness.scripts(files);
-    const commands = plan.jobs.flatMap((j) => ('run' in j ? [j.run] : []));
+    const commands = plan.jobs.flatMap((j) => j.steps.flatMap((s) => (s.type === 'shell' && !s.own ? [s.run] : [])));
     expect(commands.length).toBeGreaterThan(5);
     for (const command of commands) {
       const expected = command.includes('\n') ? `set -e\n${command}` : command;

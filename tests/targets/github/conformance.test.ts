@@ -107,7 +107,7 @@ describe('github conformance', () => {
   it('adversarial commands reach the shell intact', async () => {
     const { plan, files } = generateFor(fixtureText('adversarial'), 'github');
     const scripts = await githubHarness.scripts(files);
-    const commands = plan.jobs.flatMap((j) => ('run' in j ? [j.run] : []));
+    const commands = plan.jobs.flatMap((j) => j.steps.flatMap((s) => (s.type === 'shell' && !s.own ? [s.run] : [])));
     expect(commands.length).toBeGreaterThan(5);
     for (const command of commands) expect(scripts).toContain(command);
     // Read back by a second YAML reader too: the YAML 1.1 reader of the `yaml` package.

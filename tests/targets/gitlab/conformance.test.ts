@@ -63,7 +63,7 @@ describe('gitlab conformance', () => {
     const text = fixtureText('adversarial');
     const { plan, files } = generateFor(text, 'gitlab');
     const scripts = await gitlabHarness.scripts(files);
-    const commands = plan.jobs.flatMap((j) => ('run' in j ? [j.run] : []));
+    const commands = plan.jobs.flatMap((j) => j.steps.flatMap((s) => (s.type === 'shell' && !s.own ? [s.run] : [])));
     expect(commands.length).toBeGreaterThan(5);
     for (const command of commands) expect(scripts).toContain(command);
   });

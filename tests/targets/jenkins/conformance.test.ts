@@ -175,7 +175,7 @@ describe('adversarial commands', () => {
   it('reach sh exactly as written, after Groovy read them', async () => {
     const c = byName('adversarial');
     const scripts = await jenkinsHarness.scripts(c.files);
-    const commands = c.plan.jobs.flatMap((j) => ('run' in j ? [j.run] : []));
+    const commands = c.plan.jobs.flatMap((j) => j.steps.flatMap((s) => (s.type === 'shell' && !s.own ? [s.run] : [])));
     expect(commands.length).toBeGreaterThan(5);
     for (const command of commands) expect(scripts).toContain(command);
   });

@@ -49,7 +49,7 @@ describe('Groovy escaping', () => {
 
     expect(generated.length).toBeGreaterThan(1);
     generated.forEach(({ plan }, i) => {
-      const commands = plan.jobs.flatMap((j) => ('run' in j ? [j.run] : []));
+      const commands = plan.jobs.flatMap((j) => j.steps.flatMap((s) => (s.type === 'shell' && !s.own ? [s.run] : [])));
       for (const command of commands) expect(viaManifest[i]).toContain(command);
     });
   }, 600_000);
