@@ -2,6 +2,7 @@
  * The tasks and step shortcuts mlgen's azure-pipelines.yml uses, done on this machine the way
  * the task reference describes. A task this file does not know fails the step, naming it.
  */
+import { existsSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expandMacros } from '../expressions.js';
@@ -83,6 +84,17 @@ export async function runTask(step: Doc, ctx: JobContext): Promise<string> {
       const login = spawnSync('docker', ['login', '--username', 'service-connection', '--password-stdin', inputs.containerRegistry ?? ''], { cwd: ctx.ws.sources, env, input: 'service-connection-secret', encoding: 'utf8' });
       if (login.status !== 0) throw new Error(`docker login failed: ${login.stdout}${login.stderr}`);
       return login.stdout;
+    }
+    case 'PublishTestResults@2': {
+      // Publishes test result files to the run's Tests tab; no matching file is a warning, not a
+      // failure, unless failTaskOnMissingResultsFile (https://learn.microsoft.com/azure/devops/pipelines/tasks/reference/publish-test-results-v2).
+      const pattern = inputs.testResultsFiles ?? '**/TEST-*.xml';
+      const file = resolveIn(ctx.ws, pattern);
+      if (!existsSync(file)) {
+        if (String(inputs.failTaskOnMissingResultsFile) === 'true') throw new Error(`No test result files matching ${pattern} were found.`);
+        return `##[warning]No test result files matching ${pattern} were found.`;
+      }
+      return `Publishing test results from ${pattern} (${inputs.testResultsFormat ?? 'JUnit'})`;
     }
     default:
       throw new Error(`the simulator does not know task ${task || JSON.stringify(step)}`);
