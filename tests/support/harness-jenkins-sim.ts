@@ -71,6 +71,8 @@ export interface SimOutcome {
   unstashes: { name: string; stage: string; files: string[] | number }[];
   workspaces: { stage: string; dir: string; label?: string; image?: string; user?: string }[];
   archived: { where: string; files: string[] }[];
+  /** What each junit step read: its files, test cases, and the names of those that failed. */
+  tests: { where: string; files: string[]; total: number; failed: string[] }[];
   sleeps: { where: string; seconds: number }[];
   errors: Record<string, string>;
   build: string;

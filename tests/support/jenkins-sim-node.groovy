@@ -145,6 +145,8 @@ class Outcome {
     List<Map> unstashes = []
     List<Map> workspaces = []
     List<Map> archived = []
+    /** What each junit step read: its files, test cases, and the names of those that failed. */
+    List<Map> tests = []
     List<Map> sleeps = []
     Map<String, String> errors = [:]
     String build = 'SUCCESS'

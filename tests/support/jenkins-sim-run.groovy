@@ -159,6 +159,7 @@ class Runner {
                     def steps = new Steps(build, stage.name, ws, env, params)
                     steps.deadline = deadline
                     Dsl.call(stage.steps, steps)
+                    if (steps.unstable) result = 'UNSTABLE'
                 }
                 if (stage.parallel != null) result = walk(stage.parallel, own, ws, deadline, true)
                 if (stage.stages != null) result = walk(stage.stages, own, ws, deadline, false)
@@ -199,7 +200,9 @@ class Runner {
             if (body == null || !postApplies(condition, result)) continue
             build.outcome.posts << "${where}:${condition}".toString()
             try {
-                Dsl.call(body, new Steps(build, "${where} post ${condition}".toString(), ws, env, params))
+                def steps = new Steps(build, "${where} post ${condition}".toString(), ws, env, params)
+                Dsl.call(body, steps)
+                if (steps.unstable) after = worse(after, 'UNSTABLE')
             } catch (SimFailure | DslError f) {
                 build.outcome.errors["${where} post ${condition}".toString()] = f.message
                 after = worse(after, 'FAILURE')

@@ -125,19 +125,50 @@ class Steps {
     /** workflow-basic-steps/#deletedir-recursively-delete-the-current-directory-from-the-workspace. */
     def deleteDir() { File d = need('deleteDir').dir; d.deleteDir(); d.mkdirs() }
 
+    /** The workspace's files an Ant pattern list matches (comma-separated, Ant's default excludes apply). */
+    private static List<String> matching(Workspace w, String patterns) {
+        def scanner = new DirectoryScanner()
+        scanner.basedir = w.dir
+        scanner.includes = patterns.split(',')*.trim() as String[]
+        scanner.addDefaultExcludes()
+        scanner.scan()
+        return scanner.includedFiles.collect { it.replace('\\', '/') }.sort()
+    }
+
     /** archiveArtifacts (jenkins.io/doc/pipeline/steps/core/#archiveartifacts-archive-the-artifacts): no match fails unless allowEmptyArchive. */
     def archiveArtifacts(Map args) {
         Workspace w = need('archiveArtifacts')
-        def scanner = new DirectoryScanner()
-        scanner.basedir = w.dir
-        scanner.includes = ((String) args.artifacts).split(',')*.trim() as String[]
-        scanner.addDefaultExcludes()
-        scanner.scan()
-        List<String> files = scanner.includedFiles.collect { it.replace('\\', '/') }.sort()
+        List<String> files = matching(w, (String) args.artifacts)
         if (files.isEmpty() && !args.allowEmptyArchive) throw new SimFailure('FAILURE', "${where}: No artifacts found that match the file pattern \"${args.artifacts}\"")
         files.each { Build.copy(new File(w.dir, it), new File(build.root, "archive/${it}")) }
         build.outcome.archived << [where: where, files: files]
     }
+
+    /** Set by a step that leaves the stage UNSTABLE without ending it (junit with failed tests). */
+    boolean unstable = false
+
+    /**
+     * junit (jenkins.io/doc/pipeline/steps/junit/#junit-archive-junit-formatted-test-results):
+     * the reports `testResults` matches; none found fails the step unless allowEmptyResults; a
+     * test case that failed or errored marks the stage and the build UNSTABLE.
+     */
+    def junit(Map args) {
+        Workspace w = need('junit')
+        List<String> files = matching(w, (String) args.testResults)
+        if (files.isEmpty() && !args.allowEmptyResults) throw new SimFailure('FAILURE', "${where}: No test report files were found. Configuration error?")
+        int total = 0
+        List<String> failed = []
+        files.each { String path ->
+            def report = new XmlSlurper().parse(new File(w.dir, path))
+            report.depthFirst().findAll { it.name() == 'testcase' }.each { c ->
+                total++
+                if (c.children().any { it.name() in ['failure', 'error'] }) failed << c.@name.text()
+            }
+        }
+        build.outcome.tests << [where: where, files: files, total: total, failed: failed]
+        if (!failed.isEmpty()) unstable = true
+    }
+    def junit(String testResults) { junit([testResults: testResults]) }
 
     /** jenkins.io/doc/pipeline/steps/pipeline-milestone-step/: recorded (one build here, so none is older to abort). */
     def milestone(Map args) { build.outcome.milestones << [where: where, ordinal: args.ordinal, label: args.label] }

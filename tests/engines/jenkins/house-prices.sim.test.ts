@@ -100,6 +100,10 @@ describe('Jenkins simulator: house-prices builds', () => {
     const gate = o.executed.find((e) => e.where === 'evaluate' && e.label === 'Check metric gates');
     expect(gate?.status).toBe(0);
     expect(gate?.output).toContain('mlgen gate: passed');
+    // The report's post block: the gate's JUnit file read with no failed case, its Markdown archived.
+    expect(o.tests).toEqual([{ where: 'evaluate post always', files: ['.mlgen/reports/gate-junit.xml'], total: expect.any(Number), failed: [] }]);
+    expect(o.tests[0]!.total).toBeGreaterThan(0);
+    expect(o.archived).toContainEqual({ where: 'evaluate post always', files: ['.mlgen/reports/gate-summary.md'] });
   });
 
   it('pr: each install ran in its own venv (the first for real, the rest replayed from it), and each stage used its own .venv', () => {
@@ -127,6 +131,8 @@ describe('Jenkins simulator: house-prices builds', () => {
     expect(o.results.evaluate).toBe('FAILURE');
     const gate = o.executed.find((e) => e.where === 'evaluate' && e.label === 'Check metric gates');
     expect(gate?.output).toMatch(/mae/);
+    // The post block still reports: the JUnit file names the failed gate.
+    expect(o.tests[0]?.failed.join(' ')).toMatch(/mae/);
     expect(o.ran[o.ran.length - 1]).toBe('evaluate');
     expect(o.build).toBe('FAILURE');
   });

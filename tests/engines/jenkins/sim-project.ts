@@ -59,7 +59,7 @@ export function simProject(name: string, mutate?: (dir: string) => void): SimPro
   }
   const base = git(dir, 'rev-parse', 'HEAD').trim();
   git(dir, 'checkout', '-q', '-b', 'feature');
-  const trainPath = plan.jobs.find((j) => j.kind === 'train' && j.paths.some((p) => p.startsWith('src/'))) ? 'src/train.py' : 'requirements.txt';
+  const trainPath = (plan.trainChanges?.paths ?? []).some((p) => p.startsWith('src/')) ? 'src/train.py' : 'requirements.txt';
   writeFileSync(join(dir, trainPath), `${readFileSync(join(dir, trainPath), 'utf8')}\n# A change to train.paths (the feature branch).\n`);
   git(dir, 'commit', '-q', '-am', 'Touch train.paths');
   const head = git(dir, 'rev-parse', 'HEAD').trim();

@@ -5,7 +5,7 @@
  * bound only inside withCredentials, environment credentials(), docker agents, sh flags.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -59,10 +59,28 @@ const FILES: Record<string, string> = {
   }
   post { aborted { echo('aborted') } failure { echo('failure') } }
 }`,
+  junit: `pipeline {
+  agent any
+  stages {
+    stage('report') {
+      steps {
+        sh 'test -f reports/gate.xml'
+        junit(testResults: 'reports/*.xml')
+      }
+    }
+    stage('none-found') {
+      steps { junit(testResults: 'absent/*.xml', allowEmptyResults: true) }
+    }
+  }
+  post { unstable { junit(testResults: 'absent/*.xml') } }
+}`,
   input: `pipeline {
   agent none
   stages {
-    stage('ask') { input { message 'Go?' } steps { echo('approved') } }
+    stage('ask') {
+      input { message 'Go?' }
+      steps { echo('approved') }
+    }
     stage('after') { steps { echo('never') } }
   }
 }`,
@@ -92,6 +110,9 @@ let outcomes: Record<string, SimOutcome | undefined> = {};
 beforeAll(async () => {
   git('init', '-q', '-b', 'main');
   writeFileSync(join(dir, 'tracked.txt'), 'tracked\n');
+  // A JUnit report as the gate writes one, with one failed case (for the junit scenario).
+  mkdirSync(join(dir, 'reports'));
+  writeFileSync(join(dir, 'reports', 'gate.xml'), '<testsuite><testcase name="ok"/><testcase name="mae below 1"><failure message="no"/></testcase></testsuite>\n');
   git('add', '-A');
   git('commit', '-q', '-m', 'one');
   const commit = git('rev-parse', 'HEAD').trim();
@@ -133,6 +154,17 @@ describe('Jenkins simulator semantics', () => {
     expect(o.ran).not.toContain('after');
     expect(o.build).toBe('ABORTED');
     expect(o.posts).toEqual(['pipeline:aborted']);
+  });
+
+  it('junit reads the matched reports: a failed case makes the stage and build UNSTABLE; no report fails unless allowEmptyResults', () => {
+    const o = outcomes.junit!;
+    expect(o.tests[0], describeOutcome(o)).toEqual({ where: 'report', files: ['reports/gate.xml'], total: 2, failed: ['mae below 1'] });
+    expect(o.results.report).toBe('UNSTABLE');
+    // UNSTABLE does not stop later stages (only FAILURE and ABORTED do).
+    expect(o.results['none-found']).toBe('SUCCESS');
+    expect(o.posts).toEqual(['pipeline:unstable']);
+    expect(o.errors['pipeline post unstable']).toContain('No test report files were found');
+    expect(o.build).toBe('FAILURE');
   });
 
   it('an input the test aborts aborts the build', () => {
