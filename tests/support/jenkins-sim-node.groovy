@@ -44,20 +44,6 @@ class Scenario {
     }
 }
 
-/** The run's environment: global (pipeline `environment`, `env.X =` assignments) under a stage's own. */
-class LayeredEnv {
-    Map global
-    Map local
-    LayeredEnv(Map global, Map local) { this.global = global; this.local = local }
-    def getProperty(String name) { return this.@local.containsKey(name) ? this.@local[name] : this.@global[name] }
-    // jenkins.io/doc/book/pipeline/jenkinsfile/#setting-environment-variables-dynamically: env.X = ... in a script is seen by later stages.
-    void setProperty(String name, Object value) { this.@global[name] = value?.toString(); this.@local[name] = value?.toString() }
-    def getAt(String name) { return getProperty(name) }
-    void putAt(String name, Object value) { setProperty(name, value) }
-    LayeredEnv child(Map extra) { Map l = new HashMap(this.@local); l.putAll(extra); return new LayeredEnv(this.@global, l) }
-    Map snapshot() { Map m = new HashMap(this.@global); m.putAll(this.@local); return m }
-}
-
 /** One allocated executor: a node's workspace (fresh per allocation) and, for docker agents, the image. */
 class Workspace {
     File dir

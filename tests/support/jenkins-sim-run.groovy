@@ -3,21 +3,7 @@
  * results, post conditions, and the JSON request/response (harness-jenkins-sim.ts).
  * Sources: jenkins.io/doc/book/pipeline/syntax/ (the sections named at each rule).
  */
-class Runner {
-    static final List<String> RESULTS = ['SUCCESS', 'UNSTABLE', 'FAILURE', 'NOT_BUILT', 'ABORTED']
-    /** syntax/#post: "executed in the order shown": always, changed, fixed, regression, aborted, failure, success, unstable, unsuccessful, cleanup. */
-    static final List<String> POST_ORDER = ['always', 'changed', 'fixed', 'regression', 'aborted', 'failure', 'success', 'unstable', 'unsuccessful', 'cleanup']
-
-    static Pipeline parse(File file) {
-        def config = new CompilerConfiguration()
-        config.scriptBaseClass = JenkinsfileScript.name
-        def binding = new Binding()
-        def shell = new GroovyShell(Runner.classLoader, binding, config)
-        shell.evaluate(file.getText('UTF-8'), 'Jenkinsfile_' + file.name.replaceAll(/[^A-Za-z0-9]/, '_'))
-        if (!binding.hasVariable('pipelineModel')) throw new DslError('no pipeline block')
-        return (Pipeline) binding.getVariable('pipelineModel')
-    }
-
+class Runner extends DeclarativeRun {
     /** workflow-basic-steps/#timeout-enforce-time-limit: `time` in `unit`, MINUTES by default. */
     static long millis(Map args) {
         long time = (args.time ?: 0) as long
@@ -26,21 +12,6 @@ class Runner {
             case 'HOURS': return time * 3600_000
             case 'DAYS': return time * 86400_000
             default: return time * 60_000
-        }
-    }
-
-    static String worse(String a, String b) { RESULTS.indexOf(a) >= RESULTS.indexOf(b) ? a : b }
-
-    /** syntax/#post: which condition runs for a result (changed/fixed/regression compare with a previous build: none here). */
-    static boolean postApplies(String condition, String result) {
-        switch (condition) {
-            case 'always': case 'cleanup': return true
-            case 'success': return result == 'SUCCESS'
-            case 'failure': return result == 'FAILURE'
-            case 'aborted': return result == 'ABORTED'
-            case 'unstable': return result == 'UNSTABLE'
-            case 'unsuccessful': return result != 'SUCCESS'
-            default: return false
         }
     }
 
@@ -59,13 +30,6 @@ class Runner {
             if (!s.credentials.containsKey(id)) throw new SimFailure('FAILURE', "Could not find credentials entry with ID '${id}'")
             return [(k): s.credentials[id]]
         }
-    }
-
-    static Map evaluateWhen(Closure body) {
-        if (body == null) return null
-        def b = new WhenBuilder()
-        Dsl.call(body, b)
-        return [flags: b.flags, conditions: b.conditions]
     }
 
     Pipeline p

@@ -284,3 +284,58 @@ abstract class JenkinsfileScript extends Script {
     }
 }
 
+/**
+ * A stage's view of the run's environment: its own variables over the run's. An assignment
+ * `env.X = v` in a script sets X for the rest of the run (jenkins.io/doc/book/pipeline/jenkinsfile/#setting-environment-variables-dynamically).
+ */
+class LayeredEnv {
+    Map global
+    Map local
+    LayeredEnv(Map global, Map local) { this.global = global; this.local = local }
+    def getProperty(String name) { return this.@local.containsKey(name) ? this.@local[name] : this.@global[name] }
+    void setProperty(String name, Object value) { this.@global[name] = value?.toString(); this.@local[name] = value?.toString() }
+    def getAt(String name) { return getProperty(name) }
+    void putAt(String name, Object value) { setProperty(name, value) }
+    LayeredEnv child(Map extra) { Map l = new HashMap(this.@local); l.putAll(extra); return new LayeredEnv(this.@global, l) }
+    Map snapshot() { Map m = new HashMap(this.@global); m.putAll(this.@local); return m }
+}
+
+/** What the stub's run and the simulator's share: parsing a Jenkinsfile, results, `when`, post conditions. */
+abstract class DeclarativeRun {
+    static final List<String> RESULTS = ['SUCCESS', 'UNSTABLE', 'FAILURE', 'NOT_BUILT', 'ABORTED']
+    /** syntax/#post: "executed in the order shown". */
+    static final List<String> POST_ORDER = ['always', 'changed', 'fixed', 'regression', 'aborted', 'failure', 'success', 'unstable', 'unsuccessful', 'cleanup']
+
+    static Pipeline parse(File file) {
+        def config = new CompilerConfiguration()
+        config.scriptBaseClass = JenkinsfileScript.name
+        def binding = new Binding()
+        def shell = new GroovyShell(DeclarativeRun.classLoader, binding, config)
+        shell.evaluate(file.getText('UTF-8'), 'Jenkinsfile_' + file.name.replaceAll(/[^A-Za-z0-9]/, '_'))
+        if (!binding.hasVariable('pipelineModel')) throw new DslError('no pipeline block')
+        return (Pipeline) binding.getVariable('pipelineModel')
+    }
+
+    static Map evaluateWhen(Closure body) {
+        if (body == null) return null
+        def b = new WhenBuilder()
+        Dsl.call(body, b)
+        if (b.conditions.isEmpty()) throw new DslError('when without conditions')
+        return [flags: b.flags, conditions: b.conditions]
+    }
+
+    static String worse(String a, String b) { RESULTS.indexOf(a) >= RESULTS.indexOf(b) ? a : b }
+
+    /** syntax/#post: which condition runs for a result (changed, fixed, regression compare with a previous build: none here). */
+    static boolean postApplies(String condition, String result) {
+        switch (condition) {
+            case 'always': case 'cleanup': return true
+            case 'success': return result == 'SUCCESS'
+            case 'failure': return result == 'FAILURE'
+            case 'aborted': return result == 'ABORTED'
+            case 'unstable': return result == 'UNSTABLE'
+            case 'unsuccessful': return result != 'SUCCESS'
+            default: return false
+        }
+    }
+}

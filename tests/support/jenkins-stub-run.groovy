@@ -23,22 +23,6 @@ class Scenario {
     }
 }
 
-/**
- * A stage's view of the run's environment: its own variables over the run's. An assignment
- * `env.X = v` in a script sets X for the rest of the run (jenkins.io/doc/book/pipeline/jenkinsfile/#setting-environment-variables-dynamically).
- */
-class LayeredEnv {
-    Map global
-    Map local
-    LayeredEnv(Map global, Map local) { this.global = global; this.local = local }
-    def getProperty(String name) { return this.@local.containsKey(name) ? this.@local[name] : this.@global[name] }
-    void setProperty(String name, Object value) { this.@global[name] = value?.toString(); this.@local[name] = value?.toString() }
-    def getAt(String name) { return getProperty(name) }
-    void putAt(String name, Object value) { setProperty(name, value) }
-    LayeredEnv child(Map extra) { Map l = new HashMap(this.@local); l.putAll(extra); return new LayeredEnv(this.@global, l) }
-    Map snapshot() { Map m = new HashMap(this.@global); m.putAll(this.@local); return m }
-}
-
 /** A step that ends its stage with a result other than SUCCESS (error, a timeout, an injected failure). */
 class StepFailure extends RuntimeException {
     String result
@@ -148,21 +132,8 @@ class StepRecorder {
     def methodMissing(String name, Object args) { throw new DslError("${where}: unknown step ${name}") }
 }
 
-class Runner {
+class Runner extends DeclarativeRun {
     static final String COMMIT = '0123456789abcdef0123456789abcdef01234567'
-    static final List<String> RESULTS = ['SUCCESS', 'UNSTABLE', 'FAILURE', 'NOT_BUILT', 'ABORTED']
-    /** The documented order of post conditions (jenkins.io/doc/book/pipeline/syntax/#post). */
-    static final List<String> POST_ORDER = ['always', 'changed', 'fixed', 'regression', 'aborted', 'failure', 'success', 'unstable', 'unsuccessful', 'cleanup']
-
-    static Pipeline parse(File file) {
-        def config = new CompilerConfiguration()
-        config.scriptBaseClass = JenkinsfileScript.name
-        def binding = new Binding()
-        def shell = new GroovyShell(Runner.classLoader, binding, config)
-        shell.evaluate(file.getText('UTF-8'), 'Jenkinsfile_' + file.name.replaceAll(/[^A-Za-z0-9]/, '_'))
-        if (!binding.hasVariable('pipelineModel')) throw new DslError('no pipeline block')
-        return (Pipeline) binding.getVariable('pipelineModel')
-    }
 
     static Map defaults(Pipeline p) { p.parameters.collectEntries { [(it.name): it.default] } }
 
@@ -171,29 +142,6 @@ class Runner {
         def b = new EnvironmentBuilder(env, params)
         Dsl.call(body, b)
         return b.values
-    }
-
-    static Map evaluateWhen(Closure body) {
-        if (body == null) return null
-        def b = new WhenBuilder()
-        Dsl.call(body, b)
-        if (b.conditions.isEmpty()) throw new DslError('when without conditions')
-        return [flags: b.flags, conditions: b.conditions]
-    }
-
-    static String worse(String a, String b) { RESULTS.indexOf(a) >= RESULTS.indexOf(b) ? a : b }
-
-    /** Whether a post condition runs for a result (syntax/#post). */
-    static boolean postApplies(String condition, String result) {
-        switch (condition) {
-            case 'always': case 'cleanup': return true
-            case 'success': return result == 'SUCCESS'
-            case 'failure': return result == 'FAILURE'
-            case 'aborted': return result == 'ABORTED'
-            case 'unstable': return result == 'UNSTABLE'
-            case 'unsuccessful': return result != 'SUCCESS'
-            default: return false // changed, fixed, regression: this stub has no previous result
-        }
     }
 
     /** Runs one scenario: which stages ran, their results, the post blocks, locks, inputs and executed sh steps. */

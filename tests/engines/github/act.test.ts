@@ -18,6 +18,7 @@ import { ACTIONS, usesRef } from '../../../src/targets/github/actions.js';
 import { describeRun, jobOf, removeRun, runAct, TestRepo, type ActRun } from './act.js';
 import { bundleStandinActions, localRepositoryFlags } from './standin-actions.js';
 import { recordPipelineRun } from '../../support/matrix-report.js';
+import { wheelhouseEnv } from '../../support/python-venv.js';
 
 const EXAMPLE = new URL('../../../examples/house-prices/', import.meta.url).pathname;
 /** GitHub-only helper jobs, which have no plan job (`changes` computes train.paths). */
@@ -84,15 +85,17 @@ describe('GitHub workflows under act with stand-in actions: house-prices pull re
     // The recording github-script stand-in's comment store, holding an earlier run's report on #1: updated in place, not added to.
     commentsFile = join(mkdtempSync(join(tmpdir(), 'mlgen-act-comments-')), 'standin-comments.json');
     writeFileSync(commentsFile, JSON.stringify([{ id: 1, issue_number: 1, body: '<!-- mlgen gate report -->\nan earlier run', user: { login: 'github-actions[bot]', type: 'Bot' } }]));
-    const env = { MLGEN_ACT_COMMENTS: commentsFile };
+    // pip installs offline from the wheelhouse (seconds, and no PyPI during a run), as every engine test does.
+    const offline = wheelhouseEnv();
+    const env = { ...offline, MLGEN_ACT_COMMENTS: commentsFile };
 
     const tune = repo.pullRequest({ head: 'tune', number: 1 });
     mergeSha = tune.head;
     passing = await runAct({ repo, event: tune, env });
     const started = Object.values(passing.jobs).filter((j) => j.result !== 'skipped');
     recordPipelineRun({ engine: 'act', example: 'house-prices', pipeline: 'pr', jobsRun: started.length, jobsPassed: started.filter((j) => j.result === 'success').length, seconds: Math.round(passing.durationMs / 100) / 10, ok: passing.exitCode === 0 });
-    docsOnly = await runAct({ repo, event: repo.pullRequest({ head: 'docs', number: 2 }) });
-    broken = await runAct({ repo, event: repo.pullRequest({ head: 'break-training', number: 3 }) });
+    docsOnly = await runAct({ repo, event: repo.pullRequest({ head: 'docs', number: 2 }), env: offline });
+    broken = await runAct({ repo, event: repo.pullRequest({ head: 'break-training', number: 3 }), env: offline });
     regressed = await runAct({ repo, event: repo.pullRequest({ head: 'regress', number: 4 }), env });
     // No tight timeout: three act runs take about a minute here, more on a busy machine, and
     // the first run on a machine builds act.

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PlanEvent } from '../../../src/plan/index.js';
 import { removeTemporaryDirectoriesAfterAll, SLOW } from '../../support/example-project.js';
-import { describeOutcome, simulateJenkins, type SimResult } from '../../support/harness-jenkins-sim.js';
+import { describeOutcome, type SimResult } from '../../support/harness-jenkins-sim.js';
 import { readStandinLog } from '../standins/standins.js';
-import { buildFor, expectedAndRan, FULL, report, simProject, type Built, type SimProject } from './sim-project.js';
+import { buildFor, type Built, expectPassingBuild, FULL, runBuilds, simProject, type SimProject } from './sim-project.js';
 
 removeTemporaryDirectoriesAfterAll();
 
@@ -50,21 +50,12 @@ beforeAll(async () => {
     const approvals = Object.fromEntries(project.plan.jobs.filter((j) => j.approval !== undefined).map((j) => [`${j.id}-approval`, 'approve' as const]));
     builds.push(buildFor(project, event, pipeline, { inputs: approvals }));
   }
-  const only = builds.filter((b) => !process.env.MLGEN_SIM_ONLY || b.pipeline === process.env.MLGEN_SIM_ONLY);
-  const start = performance.now();
-  for (const result of await simulateJenkins(only.map((b) => b.scenario))) results.set(result.id, result);
-  console.log(`jenkins-sim churn-propensity: ${only.length} builds in ${((performance.now() - start) / 1000).toFixed(1)} s`);
-  for (const b of builds) report(project, b, results.get(b.pipeline)?.outcome, results.get(b.pipeline)?.seconds ?? 0);
+  for (const [id, result] of await runBuilds(project, builds)) results.set(id, result);
 }, SLOW * 5);
 
 describe('Jenkins simulator: churn-propensity builds', () => {
   it.each(EVENTS.map(([p]) => p))('%s: the stages that run are the plan selectJobs, and all pass', (pipeline) => {
-    const built = builds.find((b) => b.pipeline === pipeline)!;
-    const o = outcome(pipeline);
-    const { expected, ran } = expectedAndRan(project, built, o);
-    expect(ran, describeOutcome(o)).toEqual(expected);
-    for (const id of ran) expect(o.results[id], `${id}\n${describeOutcome(o)}`).toBe('SUCCESS');
-    expect(o.build, describeOutcome(o)).toBe('SUCCESS');
+    expectPassingBuild(project, builds.find((b) => b.pipeline === pipeline)!, outcome(pipeline));
   });
 
   it('push:release: the approval input was asked and approved, under the deploy lock, after the milestones', () => {

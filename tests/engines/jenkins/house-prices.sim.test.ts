@@ -10,8 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { removeTemporaryDirectoriesAfterAll, SLOW } from '../../support/example-project.js';
-import { describeOutcome, simulateJenkins, type SimResult } from '../../support/harness-jenkins-sim.js';
-import { buildFor, editManifest, expectedAndRan, FULL, report, simProject, type Built, type SimProject } from './sim-project.js';
+import { describeOutcome, type SimResult } from '../../support/harness-jenkins-sim.js';
+import { buildFor, type Built, editManifest, expectPassingBuild, FULL, runBuilds, simProject, type SimProject } from './sim-project.js';
 
 removeTemporaryDirectoriesAfterAll();
 
@@ -57,24 +57,13 @@ beforeAll(async () => {
     buildFor(noStash, { kind: 'pull-request' }, 'negative:missing-artifact'),
   );
   if (FULL) builds.push(buildFor(project, { kind: 'push', branch: release }, 'push:release'));
-  const start = performance.now();
-  // MLGEN_SIM_ONLY=<pipeline>: run one build while working on the simulator (the other its then fail).
-  const only = builds.filter((b) => !process.env.MLGEN_SIM_ONLY || b.pipeline === process.env.MLGEN_SIM_ONLY);
-  for (const result of await simulateJenkins(only.map((b) => b.scenario))) results.set(result.id, result);
-  for (const [id, r] of results) console.log(`${id}: ${r.seconds} s; slow steps: ${(r.outcome?.executed ?? []).filter((e) => (e.seconds ?? 0) > 2).map((e) => `${e.where}/${e.label}=${e.seconds}`).join(', ')}`);
-  console.log(`jenkins-sim house-prices: ${only.length} builds in ${((performance.now() - start) / 1000).toFixed(1)} s`);
-  for (const b of builds) if (!b.pipeline.startsWith('negative')) report(project, b, results.get(b.pipeline)?.outcome, results.get(b.pipeline)?.seconds ?? 0);
+  for (const [id, result] of await runBuilds(project, builds)) results.set(id, result);
 }, SLOW * 2);
 
 describe('Jenkins simulator: house-prices builds', () => {
   const pipelines = ['pr', 'push:other', 'manual:ci', ...(FULL ? ['push:release'] : [])];
   it.each(pipelines)('%s: the stages that run are the plan selectJobs, and all pass', (pipeline) => {
-    const built = builds.find((b) => b.pipeline === pipeline)!;
-    const o = outcome(pipeline);
-    const { expected, ran } = expectedAndRan(project, built, o);
-    expect(ran, describeOutcome(o)).toEqual(expected);
-    for (const id of ran) expect(o.results[id], `${id}\n${describeOutcome(o)}`).toBe('SUCCESS');
-    expect(o.build, describeOutcome(o)).toBe('SUCCESS');
+    expectPassingBuild(project, builds.find((b) => b.pipeline === pipeline)!, outcome(pipeline));
   });
 
   it('pr: each stage with an agent had a workspace of its own, filled from the source stash', () => {

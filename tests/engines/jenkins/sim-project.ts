@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { generate } from '../../../src/engine/generate.js';
 import { selectJobs, type Plan, type PlanEvent } from '../../../src/plan/index.js';
 import { exampleRepository, git, temporary } from '../../support/example-project.js';
-import { eventOf, type SimOutcome, type SimScenario } from '../../support/harness-jenkins-sim.js';
+import { expect } from 'vitest';
+import { describeOutcome, eventOf, simulateJenkins, type SimOutcome, type SimResult, type SimScenario } from '../../support/harness-jenkins-sim.js';
 import { planJobsOf } from '../../support/harness-jenkins.js';
 import { wheelhouseEnv } from '../../support/python-venv.js';
 import { recordPipelineRun } from '../../support/matrix-report.js';
@@ -133,4 +134,28 @@ export function report(project: SimProject, built: Built, outcome: SimOutcome | 
     seconds: Math.round(seconds * 10) / 10,
     ok: outcome.build === 'SUCCESS',
   });
+}
+
+/**
+ * Runs the builds in one simulator process (MLGEN_SIM_ONLY=<pipeline> runs just that one while
+ * working on the simulator), logs each build's slow steps, and records the pipelines in the
+ * matrix report (negative controls are not pipelines of the example).
+ */
+export async function runBuilds(project: SimProject, builds: Built[], seeds: { requirements: string; venv: string }[] = []): Promise<Map<string, SimResult>> {
+  const only = builds.filter((b) => !process.env.MLGEN_SIM_ONLY || b.pipeline === process.env.MLGEN_SIM_ONLY);
+  const start = performance.now();
+  const results = new Map<string, SimResult>();
+  for (const result of await simulateJenkins(only.map((b) => b.scenario), seeds)) results.set(result.id, result);
+  for (const [id, r] of results) console.log(`${id}: ${r.seconds} s; slow steps: ${(r.outcome?.executed ?? []).filter((e) => (e.seconds ?? 0) > 5).map((e) => `${e.where}/${e.label}=${e.seconds}`).join(', ')}`);
+  console.log(`jenkins-sim ${project.name}: ${only.length} builds in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  for (const b of builds) if (!b.pipeline.startsWith('negative')) report(project, b, results.get(b.pipeline)?.outcome, results.get(b.pipeline)?.seconds ?? 0);
+  return results;
+}
+
+/** A build that should pass: the stages that ran are the plan's selectJobs, each and the build SUCCESS. */
+export function expectPassingBuild(project: SimProject, built: Built, outcome: SimOutcome): void {
+  const { expected, ran } = expectedAndRan(project, built, outcome);
+  expect(ran, describeOutcome(outcome)).toEqual(expected);
+  for (const id of ran) expect(outcome.results[id], `${id}\n${describeOutcome(outcome)}`).toBe('SUCCESS');
+  expect(outcome.build, describeOutcome(outcome)).toBe('SUCCESS');
 }
