@@ -3,25 +3,16 @@
  * `mlgen sync gitlab` does about the project settings the generated file relies on, against
  * the loopback GitLab API stand-in (written from docs.gitlab.com/api/{resource_groups,projects}).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syncGitLab, type GitLabSyncOptions } from '../../src/sync/gitlab.js';
 import { logLines, planOf, syncFixture } from './support/common.js';
-import { startGitLabStandIn, type GitLabStandIn } from './support/gitlab-standin.js';
+import { gitLabStandIns, type GitLabStandIn } from './support/gitlab-standin.js';
 
 const CI = syncFixture('.gitlab-ci.yml');
 const PLAN = planOf('spec-complete');
 const LOCK = PLAN.deployLock!;
 
-const standIns: GitLabStandIn[] = [];
-afterEach(async () => {
-  await Promise.all(standIns.splice(0).map((s) => s.close()));
-});
-
-async function standIn(options: Parameters<typeof startGitLabStandIn>[0] = {}): Promise<GitLabStandIn> {
-  const started = await startGitLabStandIn(options);
-  standIns.push(started);
-  return started;
-}
+const standIn = gitLabStandIns();
 
 function optionsFor(gitlab: GitLabStandIn, overrides: Partial<GitLabSyncOptions> = {}): GitLabSyncOptions {
   return { url: gitlab.url, project: '42', token: gitlab.token, dryRun: false, showToken: false, timeoutSeconds: 5, plan: PLAN, files: [CI], log: () => {}, ...overrides };

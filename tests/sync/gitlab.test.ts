@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PartialSyncError } from '../../src/sync/changes.js';
 import { SyncError } from '../../src/sync/errors.js';
 import { syncGitLab, TRIGGER_TOKEN_VARIABLE, type GitLabSyncOptions } from '../../src/sync/gitlab.js';
 import { closedPort, logLines, planOf, syncFixture } from './support/common.js';
-import { ME, SOMEONE_ELSE, startGitLabStandIn, type GitLabStandIn, type StandInSchedule } from './support/gitlab-standin.js';
+import { ME, SOMEONE_ELSE, gitLabStandIns, type GitLabStandIn, type StandInSchedule } from './support/gitlab-standin.js';
 
 const CI = syncFixture('.gitlab-ci.yml');
 const PLAN = planOf('spec-complete');
@@ -18,16 +18,7 @@ const FOREIGN_SCHEDULE: Omit<StandInSchedule, 'id'> = {
   variables: [{ key: 'BACKUP', value: 'yes', variable_type: 'env_var' }],
 };
 
-const standIns: GitLabStandIn[] = [];
-afterEach(async () => {
-  await Promise.all(standIns.splice(0).map((s) => s.close()));
-});
-
-async function standIn(options: Parameters<typeof startGitLabStandIn>[0] = {}): Promise<GitLabStandIn> {
-  const started = await startGitLabStandIn(options);
-  standIns.push(started);
-  return started;
-}
+const standIn = gitLabStandIns();
 
 function optionsFor(gitlab: GitLabStandIn, overrides: Partial<GitLabSyncOptions> = {}): GitLabSyncOptions {
   return {

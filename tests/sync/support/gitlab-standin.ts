@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
+import { afterEach } from 'vitest';
 
 export interface RecordedRequest {
   method: string;
@@ -342,4 +343,20 @@ export class GitLabStandIn {
 
 export async function startGitLabStandIn(options: GitLabStandInOptions = {}): Promise<GitLabStandIn> {
   return new GitLabStandIn(options).start();
+}
+
+/**
+ * For a test file: a function that starts a stand-in (with startGitLabStandIn's options), and
+ * an afterEach that closes every stand-in the test started.
+ */
+export function gitLabStandIns(): (options?: GitLabStandInOptions) => Promise<GitLabStandIn> {
+  const started: GitLabStandIn[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((s) => s.close()));
+  });
+  return async (options = {}) => {
+    const standIn = await startGitLabStandIn(options);
+    started.push(standIn);
+    return standIn;
+  };
 }
