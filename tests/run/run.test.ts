@@ -1,7 +1,8 @@
 /**
  * `mlgen run` on a copy of examples/house-prices: the jobs it runs are the plan's, each in a
- * fresh checkout with only declared artifacts; a failing gate or a missing artifact fails the
- * job that needs it, as on a runner.
+ * fresh checkout with only declared artifacts. A failing gate or a missing artifact fails the
+ * job that needs it, as on a runner: shown on tests/fixtures/run-semantics, a project whose jobs
+ * use the standard library only (the run's semantics, not the example's installs, are tested).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,15 +11,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../../src/manifest/index.js';
 import { compilePlan, parseEvent, selectJobs, type PlanEvent } from '../../src/plan/index.js';
+import { wheelhouseEnv } from '../support/python-venv.js';
 
 const BIN = new URL('../../bin/run.js', import.meta.url).pathname;
 const EXAMPLE = new URL('../../examples/house-prices/', import.meta.url).pathname;
+const SEMANTICS = new URL('../fixtures/run-semantics/', import.meta.url).pathname;
 const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' };
 
-/** The example as a repository of its own: main, then a feature branch whose commit touches src/. */
-function project(edit: (manifest: string) => string = (m) => m): string {
+/** A project as a repository of its own: main, then a feature branch whose commit touches src/. */
+function project(edit: (manifest: string) => string = (m) => m, source = EXAMPLE): string {
   const dir = mkdtempSync(join(tmpdir(), 'mlgen-run-test-'));
-  cpSync(EXAMPLE, dir, { recursive: true });
+  cpSync(source, dir, { recursive: true });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: { ...process.env, ...GIT_ENV }, stdio: 'ignore' });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
@@ -41,7 +44,9 @@ interface Report {
 }
 
 function run(dir: string, ...args: string[]): { status: number; report: Report; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, 'run', '--manifest', join(dir, 'mlgen.yaml'), '--json', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  // pip installs offline from the wheelhouse, as on a runner with a warm cache (no PyPI per job).
+  const env = { ...process.env, ...wheelhouseEnv(), NO_COLOR: '1' };
+  const result = spawnSync(process.execPath, [BIN, 'run', '--manifest', join(dir, 'mlgen.yaml'), '--json', ...args], { encoding: 'utf8', env });
   return { status: result.status ?? -1, report: JSON.parse(result.stdout) as Report, stderr: result.stderr };
 }
 
@@ -64,7 +69,7 @@ describe('mlgen run on examples/house-prices', { timeout: 900_000 }, () => {
   });
 
   it('an impossible gate fails evaluate, naming the metric, and the run exits 1', () => {
-    const dir = project((m) => m.replace('{ metric: r2, min: 0.9 }', '{ metric: r2, min: 0.99999 }'));
+    const dir = project((m) => m.replace('{ metric: r2, min: 0.9 }', '{ metric: r2, min: 0.99999 }'), SEMANTICS);
     const { status, report } = run(dir, '--event', 'pr', '--job', 'evaluate');
     expect(status).toBe(1);
     expect(report.failed).toBe('evaluate');
@@ -79,6 +84,7 @@ describe('mlgen run on examples/house-prices', { timeout: 900_000 }, () => {
       m
         .replace('artifacts: [model/, metrics.json]', 'artifacts: [metrics.json]')
         .replace('evaluate:\n', 'evaluate:\n  baseline: { fetch: python3 -c "open(\'model/model.json\')", file: baseline.json }\n'),
+      SEMANTICS,
     );
     const { status, report } = run(dir, '--event', 'pr', '--job', 'evaluate');
     expect(status).toBe(1);
@@ -88,7 +94,7 @@ describe('mlgen run on examples/house-prices', { timeout: 900_000 }, () => {
   });
 
   it('a job that writes less than train.artifacts names fails its upload, naming the file', () => {
-    const dir = project((m) => m.replace('artifacts: [model/, metrics.json]', 'artifacts: [model/, metrics.json, report.html]'));
+    const dir = project((m) => m.replace('artifacts: [model/, metrics.json]', 'artifacts: [model/, metrics.json, report.html]'), SEMANTICS);
     const { status, report } = run(dir, '--event', 'pr', '--job', 'train');
     expect(status).toBe(1);
     expect(report.jobs.find((j) => j.id === 'train')!.reason).toMatch(/report\.html/);
