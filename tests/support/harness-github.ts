@@ -317,9 +317,14 @@ export function sampleFile(pattern: string): string {
 
 const repos = new Map<string, Promise<{ dir: string; base: string; head: string }>>();
 
-/** A git repository of two commits; the second touches `file`. */
-export function gitRepo(file: string): Promise<{ dir: string; base: string; head: string }> {
-  let repo = repos.get(file);
+/**
+ * A git repository of two commits; the second touches `file`. One per release branch too: a
+ * run puts the release branch in the origin's refs, and `release` and `release/v1` cannot both
+ * be refs of one repository.
+ */
+export function gitRepo(file: string, release = ''): Promise<{ dir: string; base: string; head: string }> {
+  const key = `${file}\0${release}`;
+  let repo = repos.get(key);
   if (!repo) {
     repo = (async () => {
       const dir = mkdtempSync(join(tmpdir(), 'mlgen-gh-repo-'));
@@ -336,7 +341,7 @@ export function gitRepo(file: string): Promise<{ dir: string; base: string; head
       await git('commit', '-q', '-m', 'change');
       return { dir, base, head: await git('rev-parse', 'HEAD') };
     })();
-    repos.set(file, repo);
+    repos.set(key, repo);
   }
   return repo;
 }
@@ -354,7 +359,7 @@ export const githubHarness: TargetHarness = {
   validate: (sets) => Promise.all(sets.map(validateSet)),
   async jobsFor(files, plan, event, pathsChanged) {
     const paths = plan.trainChanges?.paths ?? [];
-    const repo = await gitRepo(pathsChanged && paths.length > 0 ? sampleFile(paths[0]!) : UNRELATED_FILE);
+    const repo = await gitRepo(pathsChanged && paths.length > 0 ? sampleFile(paths[0]!) : UNRELATED_FILE, plan.releaseBranch);
     const runFor = eventRun(plan, event, repo);
     const planIds = new Set(plan.jobs.map((j) => j.id));
     const ran = new Set<string>();
