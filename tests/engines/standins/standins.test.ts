@@ -115,6 +115,14 @@ describe('recording stand-ins: docker', () => {
 });
 
 describe('recording stand-ins: failing on purpose and the other tools', () => {
+  it('docker image inspect prints the JSON array docker prints (gitlab-ci-local reads a service image\'s exposed ports from it)', () => {
+    const s = session();
+    const result = s.run('docker image inspect docker:27.5.1-dind', 'gitlab-service');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ RepoTags: ['docker:27.5.1-dind'], Config: { ExposedPorts: null } })]);
+    expect(s.calls().map((c) => c.subcommand)).toEqual(['inspect']);
+  });
+
   it('fails exactly the calls MLGEN_STANDIN_FAIL names', () => {
     const s = session({ image: IMAGE, fail: ['docker:push', 'kubectl'] });
     expect(s.run(`docker build -t "$MLGEN_IMAGE" .`).code).toBe(0);

@@ -33,7 +33,7 @@ describe('gitlab-ci-local negative controls on the examples', { timeout: PIPELIN
     });
     const run = await example.run({ kind: 'pull-request' }, { label: 'pr' });
     expect(run.jobs, describeRun(run)).toMatchObject({ 'check-unit': 'pass', 'data-schema': 'pass', train: 'fail' });
-    expect(run.log).toMatch(/train\s+> ModuleNotFoundError: No module named '(pandas|numpy|sklearn)'/);
+    expect(run.log).toMatch(/train\s+> ModuleNotFoundError: No module named '(joblib|pandas|numpy|sklearn)'/);
     expect(run.jobs.evaluate).toBeUndefined();
     expect(run.code).not.toBe(0);
   });

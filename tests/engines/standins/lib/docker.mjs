@@ -159,6 +159,12 @@ export function checkDocker(argv, ctx) {
     return result({ failure, recorded: masked, extra: { images: target ? [target] : [] } });
   }
   if (sub === 'pull') return result({ recorded: masked, extra: { images: options(rest, new Set(['--platform'])).positional } });
+  // `docker image inspect NAME…` prints a JSON array, one object per image (docs.docker.com/reference/cli/docker/image/inspect/);
+  // gitlab-ci-local reads a service image's Config.ExposedPorts from it. A stand-in image exposes no port.
+  if (sub === 'inspect') {
+    const names = options(rest, new Set(['-f', '--format', '--platform'])).positional;
+    return result({ recorded: masked, stdout: `${JSON.stringify(names.map((name) => ({ Id: `sha256:standin-${name}`, RepoTags: [name], Config: { ExposedPorts: null } })))}\n` });
+  }
   if (sub === 'push') return result({ failure: checkPush(rest, ctx), recorded: masked });
   if (sub === 'login' || sub === 'logout') {
     const { opts, positional } = options(rest, LOGIN_VALUED);

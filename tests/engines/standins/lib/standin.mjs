@@ -93,12 +93,13 @@ function main() {
   let failure;
   let recorded = argv;
   let extra = {};
+  let stdout;
   const forced = (env.MLGEN_STANDIN_FAIL ?? '').split(',').filter(Boolean).find((spec) => {
     const [t, s] = spec.split(':');
     return t === tool && (!s || s === sub);
   });
   if (forced) failure = `failing '${tool} ${sub}' on purpose: MLGEN_STANDIN_FAIL=${env.MLGEN_STANDIN_FAIL}`;
-  else if (tool === 'docker') ({ failure, recorded, extra = {} } = checkDocker(argv, ctx));
+  else if (tool === 'docker') ({ failure, recorded, extra = {}, stdout } = checkDocker(argv, ctx));
   else if (tool === 'helm') failure = checkHelm(argv, ctx);
   else if (tool === 'kubectl') failure = checkKubectl(argv, ctx);
   const entry = { tool, subcommand: sub, argv: recorded, cwd: process.cwd(), job, env: selectedEnv(env), ...extra, ok: !failure, ...(failure ? { message: failure } : {}) };
@@ -108,7 +109,8 @@ function main() {
     process.stderr.write(`stand-in ${tool}: ${failure}\n`);
     return 1;
   }
-  process.stdout.write(`stand-in ${tool}: recorded '${tool} ${recorded.join(' ')}'\n`);
+  // A command whose output callers parse (docker image inspect) prints that output alone.
+  process.stdout.write(stdout ?? `stand-in ${tool}: recorded '${tool} ${recorded.join(' ')}'\n`);
   return 0;
 }
 
