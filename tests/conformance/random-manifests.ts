@@ -2,7 +2,7 @@
  * The random manifests of the conformance run: a new seed every run (as fast-check picks one),
  * the same values for the batch that judges them and for fc.assert that reports a failure
  * (with its seed and a shrunk manifest). MLGEN_SEED replays a run; MLGEN_CONFORMANCE_RUNS
- * changes how many manifests it draws: 60 by default, 200 with MLGEN_MATRIX=full (a new seed
+ * changes how many manifests it draws: 50 by default, 200 with MLGEN_MATRIX=full (a new seed
  * each CI run covers more over time than a larger sample in one run).
  */
 import fc from 'fast-check';
@@ -11,7 +11,7 @@ import type { Plan, Step } from '../../src/plan/index.js';
 import { manifestTextOf, validManifest } from '../support/arbitrary.js';
 
 export const FULL_MATRIX = process.env.MLGEN_MATRIX === 'full';
-export const RUNS = Number(process.env.MLGEN_CONFORMANCE_RUNS ?? (FULL_MATRIX ? 200 : 60));
+export const RUNS = Number(process.env.MLGEN_CONFORMANCE_RUNS ?? (FULL_MATRIX ? 200 : 50));
 export const SEED = Number(process.env.MLGEN_SEED ?? fc.readConfigureGlobal().seed ?? Date.now() ^ (Math.random() * 0x100000000));
 
 /**
