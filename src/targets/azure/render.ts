@@ -4,7 +4,7 @@
  * from its trigger, schedule (its displayName is the schedule id) or runtime parameters.
  * The jobs that hold the deploy lock share one stage, so the lock is held for the whole chain.
  */
-import { toYaml, type RenderedFile } from '../../files/index.js';
+import { renderYamlFile, toYaml, type RenderedFile } from '../../files/index.js';
 import { exprString } from '../../escape/azure.js';
 import type { Plan, PlanJob } from '../../plan/index.js';
 import { needsIn, TRAIN_MODES } from '../../plan/index.js';
@@ -39,8 +39,16 @@ export function renderAzure(plan: Plan): RenderedFile[] {
     ...(plan.deployLock ? { lockBehavior: 'sequential' as const } : {}),
     stages,
   };
-  const document = toDocument(mergeOverrides(toMergeable(pipeline), plan.overrides.azure ?? {}));
-  return [{ path: PIPELINE_FILE, body: `${headerComment(plan, steps)}${toYaml(document)}`, comment: '#' }];
+  return [
+    renderYamlFile({
+      path: PIPELINE_FILE,
+      document: toMergeable(pipeline),
+      overrides: plan.overrides.azure,
+      merge: mergeOverrides,
+      serialize: (merged) => toYaml(toDocument(merged)),
+      comment: headerComment(plan, steps),
+    }),
+  ];
 }
 
 /** Runtime parameters: what a manual run or an API call chooses. */

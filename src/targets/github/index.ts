@@ -2,7 +2,7 @@
  * GitHub Actions: one workflow per pipeline under .github/workflows/ (ci, predict, retrain),
  * plus .github/actionlint.yaml when the runners carry labels actionlint cannot know.
  */
-import type { RenderedFile } from '../../files/index.js';
+import { renderYamlFile, type RenderedFile } from '../../files/index.js';
 import type { Plan } from '../../plan/index.js';
 import type { Target } from '../types.js';
 import { applyOverrides, serializeWorkflow, workflowDocument } from './render.js';
@@ -15,11 +15,16 @@ export const WORKFLOWS_DIR = '.github/workflows';
 export function renderGitHub(plan: Plan): RenderedFile[] {
   if (plan.jobs.length === 0) return [];
   const workflows = buildWorkflows(plan);
-  const files: RenderedFile[] = workflows.map((workflow) => ({
-    path: `${WORKFLOWS_DIR}/${workflow.file}`,
-    body: preamble(plan, workflow) + serializeWorkflow(applyOverrides(workflowDocument(workflow), plan.overrides.github)),
-    comment: '#',
-  }));
+  const files: RenderedFile[] = workflows.map((workflow) =>
+    renderYamlFile({
+      path: `${WORKFLOWS_DIR}/${workflow.file}`,
+      document: workflowDocument(workflow),
+      overrides: plan.overrides.github,
+      merge: applyOverrides,
+      serialize: serializeWorkflow,
+      comment: preamble(plan, workflow),
+    }),
+  );
   const labels = customLabels(workflows);
   if (labels.length > 0) files.push({ path: ACTIONLINT_CONFIG_PATH, body: actionlintConfig(labels), comment: '#' });
   return files;

@@ -4,7 +4,7 @@
  * steps); the manifest's gitlab overrides are deep-merged into the document last, except
  * where they would remove what the rules depend on.
  */
-import { deepMerge, toYaml, type RenderedFile } from '../../files/index.js';
+import { deepMerge, renderYamlFile, type RenderedFile } from '../../files/index.js';
 import type { ExternalEvent, PipelineId, Plan, Schedule, TrainMode } from '../../plan/index.js';
 import { TRAIN_MODES } from '../../plan/index.js';
 import type { Target } from '../types.js';
@@ -146,9 +146,8 @@ export function mergeOverrides(document: Record<string, unknown>, overrides: Rec
 export function renderGitLab(plan: Plan): RenderedFile[] {
   if (plan.jobs.length === 0) return [];
   const ci = buildGitLabCi(plan);
-  const document = mergeOverrides(toDocument(ci), plan.overrides.gitlab ?? {});
   const comment = requirementLines(plan, ci.jobs).map((line) => `# ${line}`.trimEnd()).join('\n');
-  return [{ path: GITLAB_CI_PATH, body: `${comment}\n${toYaml(document)}`, comment: '#' }];
+  return [renderYamlFile({ path: GITLAB_CI_PATH, document: toDocument(ci), overrides: plan.overrides.gitlab, merge: mergeOverrides, comment: `${comment}\n` })];
 }
 
 export const gitlabTarget: Target = {
