@@ -7,12 +7,12 @@
 import { Command, Errors } from '@oclif/core';
 import type { Diagnostic } from '../manifest/index.js';
 import { closest } from '../manifest/suggest.js';
-import { UserError } from './errors.js';
+import { UserError } from '../engine/errors.js';
 import { BASE_FLAGS } from './flags.js';
 import { oclifFlags } from './oclif-flags.js';
 import { printDiagnostics, printUserError, say, type Output } from './output.js';
 
-export { UserError } from './errors.js';
+export { UserError } from '../engine/errors.js';
 
 /** Flags of a parse error oclif raises for unknown flags (NonExistentFlagsError). */
 interface ParseError extends Error {

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgv } from './argv.js';
-import { UserError } from './errors.js';
+import { UserError } from '../engine/errors.js';
 import { BASE_FLAGS, GENERATE_FLAGS, type FlagSpecs, type GenerateFlags } from './flags.js';
 import type { generateFiles } from './generate.js';
 import { printJson, printUserError, type Output } from './output.js';

@@ -4,12 +4,12 @@
  */
 import type { Action, FileDecision, FileStatus } from '../files/classify.js';
 import { targetIds, type Diagnostic, type TargetId } from '../manifest/index.js';
-import { UserError } from './errors.js';
+import { UserError } from '../engine/errors.js';
 import type { GenerateFlags } from './flags.js';
 import { printDiagnostics, say, type Output } from './output.js';
-import { diffOf, outOfDate, readManifestText, regenerate, summarize, type RegenerateResult } from './regenerate.js';
+import { diffOf, outOfDate, readManifestText, regenerate, summarize, type RegenerateResult } from '../engine/regenerate.js';
 import { styleFor } from './style.js';
-import { watchFile } from './watch.js';
+import { watchFile } from '../engine/watch.js';
 
 export interface GenerateCommandResult {
   ok: boolean;

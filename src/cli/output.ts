@@ -6,7 +6,7 @@
  * --json prints one pretty JSON document (oclif's logJson: two-space JSON by console.log).
  */
 import { formatDiagnostics, type Diagnostic } from '../manifest/index.js';
-import type { UserError } from './errors.js';
+import type { UserError } from '../engine/errors.js';
 import { styleFor } from './style.js';
 
 export interface Output {

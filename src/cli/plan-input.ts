@@ -5,8 +5,8 @@
 import { Flags } from '@oclif/core';
 import { loadManifest, type Diagnostic } from '../manifest/index.js';
 import { compilePlan, parseEvent, runFor, UnknownEventError, type Plan, type PlanEvent } from '../plan/index.js';
-import { UserError } from './errors.js';
-import { readManifestText } from './regenerate.js';
+import { UserError } from '../engine/errors.js';
+import { readManifestText } from '../engine/regenerate.js';
 
 const EVENT_SYNTAX = 'pr, push, push:BRANCH, schedule:NAME, event:NAME, manual:PIPELINE[:MODE]';
 

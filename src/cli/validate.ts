@@ -4,7 +4,7 @@
  */
 import { loadManifest, type Diagnostic } from '../manifest/index.js';
 import { printDiagnostics, say, type Output } from './output.js';
-import { readManifestFile } from './read-manifest.js';
+import { readManifestFile } from '../engine/read-manifest.js';
 
 export interface ValidateResult {
   valid: boolean;

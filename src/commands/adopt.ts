@@ -3,7 +3,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { adoptEdit } from '../adopt/index.js';
 import { BaseCommand, UserError } from '../cli/base.js';
-import { manifestPathFor, readManifestText, regenerate, summarize } from '../cli/regenerate.js';
+import { manifestPathFor, readManifestText, regenerate, summarize } from '../engine/regenerate.js';
 import { unifiedDiff } from '../files/diff.js';
 import { parseHeader } from '../files/header.js';
 import { safeTarget, writeFileAtomic } from '../files/write.js';

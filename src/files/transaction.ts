@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../engine/errors.js';
 
 export const TEMP_SUFFIX = '.mlgen-tmp';
 export const OLD_SUFFIX = '.mlgen-old';

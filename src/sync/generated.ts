@@ -5,7 +5,7 @@
 import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { manifestPathFor } from '../cli/regenerate.js';
+import { manifestPathFor } from '../engine/regenerate.js';
 import { generate } from '../engine/generate.js';
 import type { GeneratedFile } from '../files/index.js';
 import type { Diagnostic } from '../manifest/index.js';

@@ -2,7 +2,7 @@
  * The CI files committed beside every example (issue 3, item 9) are exactly what
  * `mlgen generate --manifest examples/<name>/mlgen.yaml` writes today: every generated path
  * byte for byte, the record `.mlgen/generated.json`, and no other file with an mlgen header
- * (one mlgen no longer generates). In-process, as src/cli/regenerate.ts calls generate(): the
+ * (one mlgen no longer generates). In-process, as src/engine/regenerate.ts calls generate(): the
  * output directory is the manifest's, so headers name the manifest `mlgen.yaml`.
  */
 import { readdirSync, readFileSync } from 'node:fs';

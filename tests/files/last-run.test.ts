@@ -12,7 +12,7 @@ vi.mock('../../src/engine/generate.js', async (original) => {
   const real = await original<typeof import('../../src/engine/generate.js')>();
   return { ...real, generate: (...args: Parameters<typeof real.generate>) => (calls.count++, real.generate(...args)) };
 });
-const { regenerate } = await import('../../src/cli/regenerate.js');
+const { regenerate } = await import('../../src/engine/regenerate.js');
 
 const MANIFEST = 'version: 1\nname: demo\ntargets: [gitlab, github]\ntrain:\n  run: python train.py\n';
 

@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { regenerate, type Engine } from '../../src/cli/regenerate.js';
+import { regenerate, type Engine } from '../../src/engine/regenerate.js';
 import { generate } from '../../src/engine/generate.js';
 import { RECORD_PATH } from '../../src/files/cleanup.js';
 import { addHeader, sha256, shortHash } from '../../src/files/header.js';

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Document, parse } from 'yaml';
-import { readManifestFile } from '../../src/cli/read-manifest.js';
+import { readManifestFile } from '../../src/engine/read-manifest.js';
 import { generate } from '../../src/engine/generate.js';
 import { toYaml } from '../../src/files/yaml.js';
 import { loadManifest } from '../../src/manifest/index.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { regenerate } from '../../src/cli/regenerate.js';
+import { regenerate } from '../../src/engine/regenerate.js';
 import { generateForSync } from '../../src/sync/generated.js';
 import { fixtureText } from '../support/harness.js';
 

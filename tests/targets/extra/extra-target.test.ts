@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildManifestJsonSchema } from '../../../scripts/write-schema.js';
-import { regenerate } from '../../../src/cli/regenerate.js';
+import { regenerate } from '../../../src/engine/regenerate.js';
 import { loadManifest } from '../../../src/manifest/index.js';
 import { registerTarget } from '../../../src/targets/registry.js';
 import { shellciEntry, shellciTarget } from './shellci/index.js';

@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { generate, type GenerateOptions, type GenerateResult } from '../engine/generate.js';
+import { generate, type GenerateOptions, type GenerateResult } from './generate.js';
 import { classifyFiles, decideActions, isOutOfDate, type FileDecision } from '../files/classify.js';
 import { removeOrphans } from '../files/cleanup.js';
 import { lastRunStillHolds, rememberRun } from '../files/last-run.js';
