@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { summarize } from '../../sync/changes.js';
-import { SyncCommand, syncFlags } from '../../sync/command.js';
+import { SyncCommand, syncFlags } from './base.js';
 import { syncGitLab, type GitLabSyncResult } from '../../sync/gitlab.js';
 
 export default class SyncGitLab extends SyncCommand {

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { summarize } from '../../sync/changes.js';
-import { gitOrigin, SyncCommand, syncFlags } from '../../sync/command.js';
+import { gitOrigin, SyncCommand, syncFlags } from './base.js';
 import { syncJenkins, type JenkinsSyncResult } from '../../sync/jenkins.js';
 import { carriesCredentials } from '../../sync/redact.js';
 import { UserError } from '../../cli/base.js';

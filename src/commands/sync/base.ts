@@ -5,13 +5,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { Flags } from '@oclif/core';
-import { BaseCommand, UserError } from '../cli/base.js';
-import { styleFor } from '../cli/style.js';
-import type { TargetId } from '../plan/index.js';
-import { PartialSyncError } from './changes.js';
-import { SyncError } from './errors.js';
-import { generateForSync } from './generated.js';
-import { OutputFilter, withoutCredentials } from './redact.js';
+import { BaseCommand, UserError } from '../../cli/base.js';
+import { styleFor } from '../../cli/style.js';
+import type { TargetId } from '../../plan/index.js';
+import { PartialSyncError } from '../../sync/changes.js';
+import { SyncError } from '../../sync/errors.js';
+import { generateForSync } from '../../sync/generated.js';
+import { OutputFilter, withoutCredentials } from '../../sync/redact.js';
 
 export const syncFlags = {
   manifest: Flags.string({ char: 'm', description: 'The manifest.', default: 'mlgen.yaml' }),
