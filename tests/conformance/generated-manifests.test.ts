@@ -22,12 +22,13 @@ import { gitlabHarness, removeTemporaryDirectories } from '../support/harness-gi
 import { jenkinsFindings, jenkinsHarness } from '../support/harness-jenkins.js';
 import { generateFor, type TargetHarness } from '../support/harness.js';
 import { lintErrors } from '../support/jenkins-lint.js';
-import { FULL_MATRIX, RUNS, SEED, arrivesIntact, assertManifests, manifestCommands, sampleManifests } from './random-manifests.js';
+import { fullMatrix } from '../support/matrix-report.js';
+import { RUNS, SEED, arrivesIntact, assertManifests, manifestCommands, sampleManifests } from './random-manifests.js';
 
 const TARGETS = ['github', 'gitlab', 'azure', 'jenkins'] as const satisfies readonly TargetId[];
 const HARNESSES: Record<TargetId, TargetHarness> = { github: githubHarness, gitlab: gitlabHarness, azure: azureHarness, jenkins: jenkinsHarness };
 /** Every event of a manifest on every target is most of the run’s time: 3 by default, 10 in the full matrix. */
-const SUBSET = Math.min(FULL_MATRIX ? 10 : 3, RUNS);
+const SUBSET = Math.min(fullMatrix() ? 10 : 3, RUNS);
 /** The file each target always writes (GitHub: at least one workflow). */
 const MAIN_FILE: Record<TargetId, (path: string) => boolean> = {
   github: (path) => path.startsWith('.github/workflows/'),

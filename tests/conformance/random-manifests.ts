@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import type { ManifestInput } from '../../src/manifest/schema.js';
 import type { Plan, Step } from '../../src/plan/index.js';
 import { manifestTextOf, validManifest } from '../support/arbitrary.js';
+import { fullMatrix } from '../support/matrix-report.js';
 
-export const FULL_MATRIX = process.env.MLGEN_MATRIX === 'full';
-export const RUNS = Number(process.env.MLGEN_CONFORMANCE_RUNS ?? (FULL_MATRIX ? 200 : 50));
+export const RUNS = Number(process.env.MLGEN_CONFORMANCE_RUNS ?? (fullMatrix() ? 200 : 50));
 export const SEED = Number(process.env.MLGEN_SEED ?? fc.readConfigureGlobal().seed ?? Date.now() ^ (Math.random() * 0x100000000));
 
 /**
