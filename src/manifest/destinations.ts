@@ -60,7 +60,7 @@ const COMMAND: readonly Destination[] = ['yaml-scalar', 'shell-command', 'groovy
 const IMAGE: readonly Destination[] = ['yaml-scalar', 'groovy-single-quoted', 'gitlab-expanded', 'azure-macro'];
 const RUNNER: readonly Destination[] = ['yaml-scalar', 'groovy-single-quoted', 'azure-macro', 'header-comment'];
 /** The sections with their own runtime (manifest 1.1): image, runner and install each. */
-const RUNTIME_SECTIONS = ['defaults', 'data', 'checks[]', 'data.tests[]', 'train', 'evaluate', 'deploy', 'pipelines.predict'] as const;
+const RUNTIME_SECTIONS = ['defaults', 'data', 'checks[]', 'data.tests[]', 'train', 'evaluate', 'deploy', 'pipelines.predict', 'pipelines.monitor'] as const;
 
 export const FIELD_DESTINATIONS: readonly FieldDestinations[] = [
   { field: '(manifest path)', grammar: 'manifest-path', destinations: ['header-comment'] },
@@ -102,6 +102,9 @@ export const FIELD_DESTINATIONS: readonly FieldDestinations[] = [
   { field: 'pipelines.predict.run', grammar: 'command', destinations: COMMAND },
   { field: 'pipelines.retrain.triggers[].schedule', grammar: 'cron', destinations: ['yaml-scalar', 'groovy-single-quoted', 'github-expression', 'azure-macro'] },
   { field: 'pipelines.retrain.triggers[].event', grammar: 'slug', destinations: ['yaml-scalar', 'groovy-single-quoted', 'github-expression', 'azure-macro', 'shell-word'] },
+  { field: 'pipelines.monitor.schedule', grammar: 'cron', destinations: ['yaml-scalar', 'groovy-single-quoted', 'github-expression', 'azure-macro'] },
+  { field: 'pipelines.monitor.run', grammar: 'command', destinations: COMMAND },
+  { field: 'pipelines.monitor.report', grammar: 'workspace-path', destinations: ['shell-word', 'yaml-scalar', 'groovy-single-quoted', 'gitlab-expanded', 'ant-pattern', 'glob'] },
   { field: 'env{}', grammar: 'variable-name', destinations: ['yaml-scalar', 'groovy-single-quoted', 'azure-macro'] },
   { field: 'env{}.value', grammar: 'variable-value', destinations: ['yaml-scalar', 'groovy-single-quoted', 'azure-macro'] },
   { field: 'secrets[]', grammar: 'secret-name', destinations: ['yaml-scalar', 'github-expression', 'azure-macro', 'groovy-single-quoted', 'header-comment'] },

@@ -334,6 +334,15 @@ const pipelines = z
       })
       .optional()
       .describe('Retraining: incremental, full and drift-triggered.'),
+    monitor: z
+      .strictObject({
+        schedule: cron,
+        run: command.describe('The drift check: runs with the project installed and $MLGEN_MODEL_VERSION set, and writes `report`.'),
+        report: relativePath('the drift report').describe('The JSON file the drift check writes: {"drift": true|false, ...}; true starts the retrain chain in drift mode. A missing or malformed report fails the monitor.'),
+        ...sectionRuntime,
+      })
+      .optional()
+      .describe('Watches the model in production on a schedule; reported drift runs the retrain chain in drift mode (data tests, train, evaluate, package, and deploys when retrain.deploy is true).'),
   })
   .describe('Pipelines beyond CI.');
 
@@ -402,6 +411,9 @@ function buildManifestSchema() {
     if (m.pipelines?.retrain && !m.train) {
       ctx.addIssue({ code: 'custom', path: ['pipelines', 'retrain'], message: 'retrain runs the train section: add one' });
     }
+    if (m.pipelines?.monitor && !m.train) {
+      ctx.addIssue({ code: 'custom', path: ['pipelines', 'monitor'], message: 'reported drift retrains with the train section: add one' });
+    }
     const hasDeploy = m.deploy && (m.deploy.staging || m.deploy.canary || m.deploy.production);
     if (m.pipelines?.retrain?.deploy && !hasDeploy) {
       ctx.addIssue({ code: 'custom', path: ['pipelines', 'retrain', 'deploy'], message: 'retrain.deploy is true but there is no deploy section to go to' });
@@ -410,6 +422,7 @@ function buildManifestSchema() {
     const seen = new Map<string, string>();
     const schedules: [string, (string | number)[]][] = [];
     if (m.pipelines?.predict) schedules.push([m.pipelines.predict.schedule, ['pipelines', 'predict', 'schedule']]);
+    if (m.pipelines?.monitor) schedules.push([m.pipelines.monitor.schedule, ['pipelines', 'monitor', 'schedule']]);
     m.pipelines?.retrain?.triggers.forEach((t, i) => {
       if (t.schedule) schedules.push([t.schedule, ['pipelines', 'retrain', 'triggers', i, 'schedule']]);
     });

@@ -8,6 +8,7 @@ import { durationMinutes, durationSeconds, type Manifest, type SecretSection } f
 import { trainChanges } from './changes.js';
 import { resolveRuntime, type SectionRuntime } from './runtime.js';
 import { GATE_REPORT_PATHS } from '../gate/index.js';
+import { driftVerdictStep, DRIFT_VERDICT_LABEL } from './monitor.js';
 import { downloadStep, gateStep, imageBuild, imagePush, LABELS, registryLoginStep, setupSteps, shell, uploadStep } from './steps.js';
 import type { Approval, CanaryPlan, Environment, HelperJob, PipelineId, Plan, PlanJob, Schedule, Step } from './types.js';
 
@@ -26,6 +27,7 @@ const SECTION_OF: Record<Kind, SecretSection> = {
   canary: 'deploy',
   production: 'deploy',
   predict: 'predict',
+  monitor: 'monitor',
 };
 
 export function compilePlan(manifest: Manifest): Plan {
@@ -33,6 +35,9 @@ export function compilePlan(manifest: Manifest): Plan {
     manifest.secrets.flatMap((s) => (typeof s === 'string' ? [s] : s.to.includes(section) ? [s.name] : []));
   const env = { ...manifest.env };
   const retrain = manifest.pipelines?.retrain;
+  const monitor = manifest.pipelines?.monitor;
+  // Reported drift runs the retrain chain, so a monitor implies the retrain pipeline.
+  const retrains = retrain !== undefined || monitor !== undefined;
   const retrainDeploys = retrain?.deploy === true;
   const pullData = manifest.data?.pull;
   const caches = manifest.defaults.cache;
@@ -84,7 +89,7 @@ export function compilePlan(manifest: Manifest): Plan {
   const checks = manifest.checks.map((c) => ({
     ...job('check', `check-${c.name}`, `Check: ${c.name}`, ['ci'], [], c, (s) => [shell('run', LABELS.run, c.run, s)]),
   }));
-  const dataPipelines: PipelineId[] = retrain ? ['ci', 'retrain'] : ['ci'];
+  const dataPipelines: PipelineId[] = retrains ? ['ci', 'retrain'] : ['ci'];
   const dataTests = (manifest.data?.tests ?? []).map((t) => ({
     ...job('data-test', `data-${t.name}`, `Data test: ${t.name}`, dataPipelines, [], { ...stripTests(manifest.data), ...t }, (s) => [shell('run', LABELS.run, t.run, s)], { pull: true }),
   }));
@@ -92,7 +97,7 @@ export function compilePlan(manifest: Manifest): Plan {
 
   /** The jobs the next column waits for: the closest column that exists ("the chain closes over the gap"). */
   let previous = [...checks, ...dataTests].map((j) => j.id);
-  const chainPipelines: PipelineId[] = retrain ? ['ci', 'retrain'] : ['ci'];
+  const chainPipelines: PipelineId[] = retrains ? ['ci', 'retrain'] : ['ci'];
   let followsTraining = false;
   const trained = manifest.train ? ['train'] : [];
 
@@ -218,8 +223,17 @@ export function compilePlan(manifest: Manifest): Plan {
     });
   }
 
+  if (monitor) {
+    jobs.push({
+      ...job('monitor', 'monitor', 'Monitor: drift', ['monitor'], [], monitor, (s) => [shell('monitor', LABELS.monitor, monitor.run, s), driftVerdictStep(monitor.report)], {
+        env: { MLGEN_PIPELINE: 'monitor' },
+      }),
+    });
+  }
+
   const schedules: Schedule[] = [];
   if (predict) schedules.push({ id: 'predict', cron: predict.schedule, pipeline: 'predict', mode: 'full' });
+  if (monitor) schedules.push({ id: 'monitor', cron: monitor.schedule, pipeline: 'monitor', mode: 'full' });
   const scheduledModes = new Map<string, number>();
   for (const trigger of retrain?.triggers ?? []) {
     if (!trigger.schedule) continue;
@@ -230,7 +244,7 @@ export function compilePlan(manifest: Manifest): Plan {
   }
   const events = (retrain?.triggers ?? []).flatMap((t) => (t.event ? [{ id: t.event, pipeline: 'retrain' as const, mode: t.mode }] : []));
 
-  const pipelines = (['ci', 'predict', 'retrain'] as const).filter((p) => jobs.some((j) => j.pipelines.includes(p)));
+  const pipelines = (['ci', 'predict', 'retrain', 'monitor'] as const).filter((p) => jobs.some((j) => j.pipelines.includes(p)));
   const { runtime } = resolveRuntime(manifest);
   const plan: Plan = {
     name: manifest.name,
@@ -246,6 +260,7 @@ export function compilePlan(manifest: Manifest): Plan {
     overrides: manifest.overrides ?? {},
   };
   if (deployLock) plan.deployLock = deployLock;
+  if (monitor) plan.monitor = { job: 'monitor', report: monitor.report, verdictStep: DRIFT_VERDICT_LABEL, onDrift: { pipeline: 'retrain', mode: 'drift' } };
   const train = manifest.train;
   if (train?.paths && train.paths.length > 0) plan.trainChanges = trainChanges(train.paths);
   if (manifest.package?.image) plan.image = manifest.package.image;

@@ -16,6 +16,17 @@ export function needsIn(plan: Plan, job: PlanJob, pipeline: PipelineId): string[
   return job.needs.filter((id) => present.has(id));
 }
 
+/**
+ * The jobs `job` waits for in one event's run. In the monitor pipeline the retrain chain keeps
+ * its own order, and its first jobs wait for the monitor (whose verdict gates them).
+ */
+export function needsInRun(plan: Plan, run: EventRun, job: PlanJob): string[] {
+  const entry = run.jobs.find((j) => j.id === job.id);
+  if (!entry?.ifDrift || !run.onDrift || !plan.monitor) return needsIn(plan, job, run.pipeline);
+  const chained = needsIn(plan, job, run.onDrift.pipeline);
+  return chained.length > 0 ? chained : [plan.monitor.job];
+}
+
 export function jobById(plan: Plan, id: string): PlanJob {
   const job = plan.jobs.find((j) => j.id === id);
   if (!job) throw new Error(`no job "${id}" in the plan`);
@@ -80,19 +91,28 @@ function ciRun(plan: Plan, event: PlanEvent, onRelease: boolean, pathsMatter: bo
       id: j.id,
       ifPathsChanged: pathsMatter && trainPaths && j.followsTraining,
       approval: j.approval !== undefined,
+      ifDrift: false,
     }));
   return { event, pipeline: 'ci', mode: 'full', jobs };
 }
 
 function pipelineRun(plan: Plan, event: PlanEvent, pipeline: PipelineId, mode: TrainMode): EventRun {
-  const jobs = jobsIn(plan, pipeline).map((j) => ({ id: j.id, ifPathsChanged: false, approval: j.approval !== undefined }));
-  return { event, pipeline, mode, jobs };
+  const entry = (j: PlanJob, ifDrift: boolean) => ({ id: j.id, ifPathsChanged: false, approval: j.approval !== undefined, ifDrift });
+  const jobs = jobsIn(plan, pipeline).map((j) => entry(j, false));
+  const monitor = plan.monitor;
+  if (pipeline !== 'monitor' || !monitor) return { event, pipeline, mode, jobs };
+  // The monitor, then (when it reports drift) the retrain chain in drift mode.
+  const chain = jobsIn(plan, monitor.onDrift.pipeline).map((j) => entry(j, true));
+  return { event, pipeline, mode, jobs: [...jobs, ...chain], onDrift: { ...monitor.onDrift } };
 }
 
-/** Job ids that run for an event, given whether `train.paths` changed. */
-export function selectJobs(plan: Plan, event: PlanEvent, pathsChanged: boolean): string[] {
+/**
+ * Job ids that run for an event, given whether `train.paths` changed and, for the monitor
+ * pipeline, whether the monitor reported drift.
+ */
+export function selectJobs(plan: Plan, event: PlanEvent, pathsChanged: boolean, drift = false): string[] {
   return runFor(plan, event)
-    .jobs.filter((j) => pathsChanged || !j.ifPathsChanged)
+    .jobs.filter((j) => (pathsChanged || !j.ifPathsChanged) && (drift || !j.ifDrift))
     .map((j) => j.id);
 }
 

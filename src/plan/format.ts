@@ -1,5 +1,5 @@
 /** The plan for people: each job of an event's run, in order, with its conditions and its steps. */
-import { formatEvent, jobById, needsIn } from './events.js';
+import { formatEvent, jobById, needsInRun } from './events.js';
 import type { EventRun, Plan, PlanJob, Step } from './types.js';
 
 /** One line of a step: its label and, for commands, the first line of the command. */
@@ -16,6 +16,8 @@ function stepLine(step: Step): string {
       return `${step.label}: ${step.paths.join(', ')}`;
     case 'soak':
       return step.label;
+    case 'drift-verdict':
+      return `${step.label} ${step.report}: output drift=true|false (missing or malformed: the step fails)`;
     case 'registry-login':
       return `${step.label} ${step.registry} (secrets ${step.credentials.username}, ${step.credentials.password}; credential ${step.credentials.id})`;
     default: {
@@ -34,14 +36,16 @@ function stepLines(job: PlanJob): string[] {
 }
 
 export function formatRun(plan: Plan, run: EventRun, options: { steps?: boolean } = {}): string {
-  const lines = [`${formatEvent(run.event)}: pipeline ${run.pipeline}, MLGEN_TRAIN_MODE=${run.mode}`];
+  const onDrift = run.onDrift ? `; on drift: pipeline ${run.onDrift.pipeline}, MLGEN_TRAIN_MODE=${run.onDrift.mode}` : '';
+  const lines = [`${formatEvent(run.event)}: pipeline ${run.pipeline}, MLGEN_TRAIN_MODE=${run.mode}${onDrift}`];
   if (run.jobs.length === 0) lines.push('  (no jobs run)');
   for (const entry of run.jobs) {
     const job = jobById(plan, entry.id);
-    const needs = needsIn(plan, job, run.pipeline).filter((id) => run.jobs.some((j) => j.id === id));
+    const needs = needsInRun(plan, run, job).filter((id) => run.jobs.some((j) => j.id === id));
     const notes = [
       needs.length > 0 ? `after ${needs.join(', ')}` : '',
       entry.ifPathsChanged ? 'if train.paths changed' : '',
+      entry.ifDrift ? 'if the monitor reported drift' : '',
       entry.approval ? 'after approval' : '',
       job.lock ? `holds ${job.lock}` : '',
     ].filter(Boolean);

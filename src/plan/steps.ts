@@ -27,6 +27,7 @@ export const LABELS = {
   analysis: 'Analyse canary',
   rollback: 'Roll back',
   predict: 'Predict',
+  monitor: 'Check drift',
   notify: 'Notify',
 } as const;
 

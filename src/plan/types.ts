@@ -11,7 +11,7 @@ import type { CacheKind, TargetId, TrainMode } from '../manifest/index.js';
 
 export type { CacheKind, TargetId, TrainMode };
 
-export const PIPELINES = ['ci', 'predict', 'retrain'] as const;
+export const PIPELINES = ['ci', 'predict', 'retrain', 'monitor'] as const;
 export type PipelineId = (typeof PIPELINES)[number];
 
 export type JobKind = PlanJob['kind'];
@@ -68,7 +68,7 @@ export interface Approval {
  * One step of a job, in order. Every step has a label that is the same on every target.
  * `shell` steps carry their command verbatim (a manifest command) or mlgen's own script.
  */
-export type Step = ShellStep | VenvStep | DownloadStep | UploadStep | SoakStep | RegistryLoginStep;
+export type Step = ShellStep | VenvStep | DownloadStep | UploadStep | SoakStep | RegistryLoginStep | DriftVerdictStep;
 
 /** What a step is for: targets may print some roles natively (a soak as a delayed job, a login as a task). */
 export type StepRole =
@@ -88,6 +88,7 @@ export type StepRole =
   | 'analysis'
   | 'rollback'
   | 'predict'
+  | 'monitor'
   | 'notify';
 
 export interface ShellStep {
@@ -128,6 +129,22 @@ export interface UploadStep {
   name: string;
   /** Files and folders relative to the repository root (`dir/` is a folder). */
   paths: string[];
+}
+
+/**
+ * Reads the monitor's drift report and publishes the verdict as the job's output `drift`
+ * (`true` or `false`), which decides whether the retrain chain runs (Plan.monitor). `run`
+ * prints exactly `true` or `false` on stdout and exits 1, naming the file, when the report is
+ * missing, not JSON, or has no boolean `drift`: a target captures stdout into its own output
+ * mechanism (GitHub `$GITHUB_OUTPUT`, an Azure output variable, a Jenkins variable, GitLab's
+ * child-pipeline choice) and fails the step when the script fails.
+ */
+export interface DriftVerdictStep {
+  type: 'drift-verdict';
+  label: string;
+  /** The report file, relative to the repository root. */
+  report: string;
+  run: string;
 }
 
 /** Waits before the next step (the canary's soak). A platform may print it as a delay that holds no agent. */
@@ -244,15 +261,34 @@ interface JobCommon {
 }
 
 /** A kind chooses layout only (a stage name, an environment); what a job does is in its steps. */
-export type PlanJob = JobCommon & { kind: 'check' | 'data-test' | 'train' | 'evaluate' | 'package' | 'staging' | 'canary' | 'production' | 'predict' };
+export type PlanJob = JobCommon & { kind: 'check' | 'data-test' | 'train' | 'evaluate' | 'package' | 'staging' | 'canary' | 'production' | 'predict' | 'monitor' };
 
 /** A cron schedule that starts one pipeline (in one mode). */
 export interface Schedule {
   /** `predict`, `retrain-incremental`, `retrain-full`, … : unique, kebab-case. */
   id: string;
   cron: string;
-  pipeline: 'predict' | 'retrain';
+  pipeline: 'predict' | 'retrain' | 'monitor';
   mode: TrainMode;
+}
+
+/**
+ * `pipelines.monitor` (manifest-v1, What runs when): the monitor pipeline runs the monitor job;
+ * when its drift verdict is `true`, the `retrain` pipeline's jobs run next in mode `drift`
+ * (data tests, train, evaluate, package, and deploys when retrain deploys), in the same run
+ * gated on the monitor's output (GitHub, Azure, Jenkins) or in a run it starts (GitLab's child
+ * pipeline). The monitor job's commands see MLGEN_PIPELINE=monitor; the jobs after it see
+ * MLGEN_PIPELINE=retrain and MLGEN_TRAIN_MODE=drift, as a `drift` retrain event would set.
+ */
+export interface MonitorPlan {
+  /** The monitor job's id (`monitor`), the only job of pipeline `monitor` itself. */
+  job: string;
+  /** The report the drift check writes. */
+  report: string;
+  /** The step of the monitor job that publishes the verdict as output `drift`. */
+  verdictStep: string;
+  /** What runs when the verdict is `true`: every job of this pipeline, in this mode. */
+  onDrift: { pipeline: 'retrain'; mode: 'drift' };
 }
 
 /** An external event (a webhook, an API call) that starts a retrain. */
@@ -311,6 +347,8 @@ export interface Plan {
   deployLock?: string;
   /** What the shared gate script checks (see src/gate), when there is an evaluate job. */
   gate?: GateConfig;
+  /** The monitor pipeline and what reported drift runs, when `pipelines.monitor` is set. */
+  monitor?: MonitorPlan;
   /** Whether a retrained model deploys (staging, canary, production). */
   retrainDeploys: boolean;
   /** The manifest's `overrides`, applied by each target after rendering. */
@@ -341,5 +379,9 @@ export interface EventRun {
     ifPathsChanged: boolean;
     /** Waits for a person's approval first. */
     approval: boolean;
+    /** Runs only when the monitor reported drift (the monitor pipeline's retrain chain). */
+    ifDrift: boolean;
   }[];
+  /** The monitor pipeline: the jobs marked `ifDrift` run as this pipeline and mode. */
+  onDrift?: { pipeline: 'retrain'; mode: 'drift' };
 }

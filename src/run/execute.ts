@@ -33,6 +33,8 @@ export interface StepReport {
   output?: string;
   /** Why the step failed, when mlgen knows better than the command's exit code. */
   reason?: string;
+  /** The monitor's verdict, from a passed drift-verdict step. */
+  drift?: boolean;
 }
 
 export interface StepContext {
@@ -73,6 +75,14 @@ export async function runStep(step: Step, context: StepContext): Promise<StepRep
       const result = await sh(step.run, context, env);
       return { label: step.label, state: result.code === 0 ? 'passed' : 'failed', command: step.run, seconds: seconds(), ...(result.code === 0 ? {} : { output: result.output }) };
     }
+    case 'drift-verdict': {
+      const result = await sh(step.run, context, context.env);
+      const verdict = result.stdout.trim();
+      if (result.code !== 0 || (verdict !== 'true' && verdict !== 'false')) {
+        return { label: step.label, state: 'failed', command: step.run, seconds: seconds(), output: result.output };
+      }
+      return { label: step.label, state: 'passed', command: step.run, seconds: seconds(), drift: verdict === 'true' };
+    }
     case 'upload': {
       const missing = context.root.upload(step.name, context.workspace, step.paths);
       if (missing.length > 0) {
@@ -105,26 +115,30 @@ export async function runStep(step: Step, context: StepContext): Promise<StepRep
   }
 }
 
-function sh(script: string, context: StepContext, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+function sh(script: string, context: StepContext, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string; stdout: string }> {
   return new Promise((resolve) => {
     // detached: a process group of its own, so Ctrl-C can stop the command and its children.
     const child = spawn('bash', ['--noprofile', '--norc', '-e', '-o', 'pipefail', '-c', script], { cwd: context.workspace, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     context.running.add(child);
     let output = '';
+    let stdout = '';
     const take = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       context.onOutput?.(text);
       output = (output + text).slice(-KEEP_OUTPUT);
     };
-    child.stdout.on('data', take);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout = (stdout + chunk.toString('utf8')).slice(-KEEP_OUTPUT);
+      take(chunk);
+    });
     child.stderr.on('data', take);
     child.on('error', (error) => {
       context.running.delete(child);
-      resolve({ code: 127, output: `${output}${error.message}\n` });
+      resolve({ code: 127, output: `${output}${error.message}\n`, stdout });
     });
     child.on('close', (code, signal) => {
       context.running.delete(child);
-      resolve({ code: code ?? (signal ? 128 : 1), output });
+      resolve({ code: code ?? (signal ? 128 : 1), output, stdout });
     });
   });
 }

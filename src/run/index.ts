@@ -7,7 +7,7 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderGateScript } from '../gate/index.js';
-import { formatEvent, needsIn, selectJobs, runFor, type Plan, type PlanEvent, type PlanJob, type Step } from '../plan/index.js';
+import { formatEvent, needsInRun, selectJobs, runFor, type Plan, type PlanEvent, type PlanJob, type Step } from '../plan/index.js';
 import { runStep, runsLocally, type StepContext, type StepReport } from './execute.js';
 import { RunRoot } from './workspace.js';
 import { pathsChanged } from './changes.js';
@@ -29,6 +29,8 @@ export interface RunReport {
   pipeline: string;
   mode: string;
   pathsChanged: boolean;
+  /** The monitor pipeline: whether the monitor reported drift (undefined: no verdict). */
+  drift?: boolean;
   jobs: JobReport[];
   ok: boolean;
   /** The first job that failed. */
@@ -88,8 +90,9 @@ export function startRun(options: RunOptions): RunHandle {
 
 /** The jobs to run: the event's selection, narrowed to `only` and what those need. */
 export function jobsToRun(plan: Plan, event: PlanEvent, changed: boolean, only: string[] | undefined): PlanJob[] {
-  const pipeline = runFor(plan, event).pipeline;
-  const selected = new Set(selectJobs(plan, event, changed));
+  const run = runFor(plan, event);
+  // The retrain chain of a monitor run is selected; the monitor's verdict decides at run time.
+  const selected = new Set(selectJobs(plan, event, changed, true));
   if (only && only.length > 0) {
     const unknown = only.filter((id) => !selected.has(id));
     if (unknown.length > 0) {
@@ -99,7 +102,7 @@ export function jobsToRun(plan: Plan, event: PlanEvent, changed: boolean, only: 
     const visit = (id: string) => {
       if (keep.has(id) || !selected.has(id)) return;
       keep.add(id);
-      for (const need of needsIn(plan, plan.jobs.find((j) => j.id === id)!, pipeline)) visit(need);
+      for (const need of needsInRun(plan, run, plan.jobs.find((j) => j.id === id)!)) visit(need);
     };
     only.forEach(visit);
     return plan.jobs.filter((j) => keep.has(j.id));
@@ -133,11 +136,15 @@ async function execute(options: RunOptions, running: Set<ChildProcess>, isCancel
   const root = new RunRoot(options.repo);
   const secrets = new Map(plan.secrets.flatMap((name) => (options.env[name] !== undefined ? [[name, options.env[name]!] as const] : [])));
   const base = baseEnv(options, run.pipeline, run.mode);
+  // The monitor run's retrain chain runs as a drift retrain would (plan MonitorPlan).
+  const chainBase = run.onDrift ? { ...base, MLGEN_PIPELINE: run.onDrift.pipeline, MLGEN_TRAIN_MODE: run.onDrift.mode } : base;
+  const gatedByDrift = new Set(run.jobs.filter((j) => j.ifDrift).map((j) => j.id));
+  let drift: boolean | undefined;
   const reports = new Map<string, JobReport>();
   const context = (workspace: string, env: Record<string, string>, job: string): StepContext => ({
     root,
     workspace,
-    env: { ...base, ...env },
+    env: { ...(gatedByDrift.has(job) ? chainBase : base), ...env },
     secrets,
     deploy: options.deploy,
     running,
@@ -184,6 +191,8 @@ async function execute(options: RunOptions, running: Set<ChildProcess>, isCancel
       }
     }
     clearTimeout(timer);
+    const verdict = steps.find((s) => s.drift !== undefined);
+    if (verdict) drift = verdict.drift;
     const failedStep = steps.find((s) => s.state === 'failed');
     const state: JobState = ok ? 'passed' : isCancelled() ? 'cancelled' : 'failed';
     const reason = timedOut
@@ -197,7 +206,7 @@ async function execute(options: RunOptions, running: Set<ChildProcess>, isCancel
   // Dependency order; independent jobs run side by side, `parallel` at a time.
   const pending = [...jobs];
   const active = new Map<string, Promise<void>>();
-  const needsOf = (job: PlanJob) => needsIn(plan, job, run.pipeline).filter((id) => jobs.some((j) => j.id === id));
+  const needsOf = (job: PlanJob) => needsInRun(plan, run, job).filter((id) => jobs.some((j) => j.id === id));
   while (pending.length > 0 || active.size > 0) {
     for (const job of [...pending]) {
       if (active.size >= Math.max(1, options.parallel)) break;
@@ -205,8 +214,10 @@ async function execute(options: RunOptions, running: Set<ChildProcess>, isCancel
       if (!needs.every((id) => reports.has(id))) continue;
       pending.splice(pending.indexOf(job), 1);
       const blocked = needs.find((id) => reports.get(id)!.state !== 'passed');
-      if (blocked || isCancelled()) {
-        const report: JobReport = { id: job.id, title: job.title, state: 'skipped', seconds: 0, steps: [], reason: isCancelled() ? 'the run was cancelled' : `${blocked} did not pass` };
+      const noDrift = gatedByDrift.has(job.id) && drift === false;
+      if (blocked || isCancelled() || noDrift) {
+        const reason = isCancelled() ? 'the run was cancelled' : noDrift ? 'the monitor reported no drift' : `${blocked} did not pass`;
+        const report: JobReport = { id: job.id, title: job.title, state: 'skipped', seconds: 0, steps: [], reason };
         reports.set(job.id, report);
         options.onJob?.(report);
         continue;
@@ -245,6 +256,7 @@ async function execute(options: RunOptions, running: Set<ChildProcess>, isCancel
     pipeline: run.pipeline,
     mode: run.mode,
     pathsChanged: changed,
+    ...(drift !== undefined ? { drift } : {}),
     jobs: ordered,
     ok: failed === undefined,
     ...(failed ? { failed: failed.id } : {}),

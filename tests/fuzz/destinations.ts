@@ -93,6 +93,7 @@ export function fullManifest(): Record<string, Json> {
     pipelines: {
       predict: { schedule: '0 6 * * *', run: 'python predict.py', image: 'python:3.11-slim', runner: 'ubuntu-latest' },
       retrain: { deploy: true, triggers: [{ mode: 'full', schedule: '0 2 * * 0' }, { mode: 'drift', event: 'drift-detected' }] },
+      monitor: { schedule: '0 * * * *', run: 'python check_drift.py --out drift.json', report: 'drift.json', image: 'python:3.11-slim', runner: 'ubuntu-latest' },
     },
     env: { MODEL_STAGE: 'candidate' },
     secrets: ['REGISTRY_PASSWORD', 'MLFLOW_TOKEN'],

@@ -57,6 +57,8 @@ function triggers(plan: Plan, pipeline: PipelineId): Triggers {
         workflowDispatch: { inputs: { mode: { description: 'How to retrain', required: true, default: 'full', options: [...TRAIN_MODES] } } },
       };
     }
+    case 'monitor':
+      throw new Error('TODO(monitor): the monitor workflow');
     default: {
       const unknown: never = pipeline;
       throw new Error(`unknown pipeline ${String(unknown)}`);

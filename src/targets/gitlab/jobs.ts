@@ -22,6 +22,7 @@ export const STAGE_OF: Readonly<Record<Kind, string>> = {
   canary: 'canary',
   production: 'production',
   predict: 'predict',
+  monitor: 'monitor',
 };
 
 const TIER_OF: Partial<Record<Kind, Environment['deployment_tier']>> = { staging: 'staging', canary: 'production', production: 'production' };
