@@ -6,8 +6,9 @@
  * How an event is simulated: a realistic `github` context (event_name, ref, event payload,
  * inputs) selects the workflows whose `on:` fires, then each job runs in `needs` order,
  * skipped when its `if:` (with GitHub's implicit `success() &&`) is false. A job with
- * outputs (the `changes` job) really runs its scripts with bash in a throwaway git repository
- * whose last commit touches a file of train.paths, or a file outside them.
+ * outputs (the `changes` job, the monitor) really runs its scripts that have an id with bash in
+ * a throwaway git repository whose last commit touches a file of train.paths, or a file outside
+ * them (and, for the monitor, holds its drift report); such a script failing fails its job.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -103,6 +104,8 @@ async function validateSet(files: readonly GeneratedFile[]): Promise<string[]> {
 export interface JobState {
   result: 'success' | 'failure' | 'cancelled' | 'skipped';
   outputs: Record<string, string>;
+  /** Why the job failed, when one of its scripts with an id failed (its stderr). */
+  error?: string;
 }
 
 const CONTEXTS = ['github', 'needs', 'inputs', 'vars', 'steps', 'env', 'secrets', 'runner', 'job', 'matrix', 'strategy'];
@@ -194,7 +197,7 @@ export function eventRun(plan: Plan, event: PlanEvent, shas: { base: string; hea
     case 'external':
       return { github: github('repository_dispatch', `refs/heads/${release}`, { action: event.event, client_payload: {}, repository }), inputs: {}, ...common };
     case 'manual': {
-      const inputs = event.pipeline === 'retrain' ? { mode: event.mode } : event.pipeline === 'predict' ? { model_version: 'latest' } : {};
+      const inputs = event.pipeline === 'retrain' ? { mode: event.mode } : event.pipeline === 'predict' || event.pipeline === 'monitor' ? { model_version: 'latest' } : {};
       return { github: github('workflow_dispatch', `refs/heads/${release}`, { inputs, ref: `refs/heads/${release}`, repository }), inputs, dispatchFile: `mlgen-${event.pipeline}.yml`, ...common };
     }
     default: {
@@ -276,8 +279,16 @@ export async function simulate(
       states.set(id, { result: 'skipped', outputs: {} });
       continue;
     }
-    const outputs = job.outputs ? await jobOutputs(job, { ...context, env: doc.env ?? {} }, repo, run) : {};
-    states.set(id, { result: fail.has(id) ? 'failure' : outcomes.cancelled?.has(id) ? 'cancelled' : 'success', outputs });
+    // A script with an id that fails (the monitor's verdict on a malformed report) fails its job.
+    let error: string | undefined;
+    const outputs = job.outputs
+      ? await jobOutputs(job, { ...context, env: doc.env ?? {} }, repo, run).catch((e: { stderr?: string; message: string }) => {
+          error = e.stderr || e.message;
+          return {};
+        })
+      : {};
+    if (error !== undefined) states.set(id, { result: 'failure', outputs, error });
+    else states.set(id, { result: fail.has(id) ? 'failure' : outcomes.cancelled?.has(id) ? 'cancelled' : 'success', outputs });
   }
   return states;
 }
@@ -361,6 +372,12 @@ export const githubHarness: TargetHarness = {
     const paths = plan.trainChanges?.paths ?? [];
     const repo = await gitRepo(pathsChanged && paths.length > 0 ? sampleFile(paths[0]!) : UNRELATED_FILE, plan.releaseBranch);
     const runFor = eventRun(plan, event, repo);
+    // selectJobs' default verdict is no drift: the monitor's check reports none (an untracked file).
+    if (plan.monitor) {
+      const report = join(repo.dir, plan.monitor.report);
+      mkdirSync(dirname(report), { recursive: true });
+      writeFileSync(report, '{"drift": false}\n');
+    }
     const planIds = new Set(plan.jobs.map((j) => j.id));
     const ran = new Set<string>();
     for (const file of workflows(files).filter((f) => triggers(f, runFor, pathsChanged))) {

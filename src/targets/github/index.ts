@@ -1,6 +1,6 @@
 /**
- * GitHub Actions: one workflow per pipeline under .github/workflows/ (ci, predict, retrain),
- * plus .github/actionlint.yaml when the runners carry labels actionlint cannot know.
+ * GitHub Actions: one workflow per pipeline under .github/workflows/ (ci, predict, retrain,
+ * monitor), plus .github/actionlint.yaml when the runners carry labels actionlint cannot know.
  */
 import { renderYamlFile, type RenderedFile } from '../../files/index.js';
 import type { Plan } from '../../plan/index.js';

@@ -2,14 +2,15 @@
  * Jobs of one workflow: each plan job becomes one job with the same id (the canary becomes
  * one job per phase, plus `canary-rollback`), plus helpers named after what they serve:
  * `changes` decides whether training runs, `notify` reports a failed, timed-out or cancelled run.
+ * The monitor workflow holds the monitor job, then the retrain chain gated on its `drift` output.
  */
-import { literal } from '../../escape/github.js';
-import { jobsIn, needsIn, type CacheKind, type HelperJob, type PipelineId, type Plan, type PlanJob, type Runtime } from '../../plan/index.js';
-import { changesEnv, PHASE_FAILED, RUN_FAILED, releaseCondition, SAME_REPOSITORY } from './conditions.js';
+import { literal, template } from '../../escape/github.js';
+import { jobById, jobsIn, needsIn, needsInRun, runFor, type CacheKind, type HelperJob, type PipelineId, type Plan, type PlanJob, type Runtime } from '../../plan/index.js';
+import { changesEnv, driftReported, PHASE_FAILED, RUN_FAILED, releaseCondition, SAME_REPOSITORY } from './conditions.js';
 import type { Job, Permissions, Step } from './model.js';
 import { GHCR } from './registry.js';
 import { COMMENT_PERMISSIONS, commentsOnPullRequests, reportSteps } from './report.js';
-import { checkoutStep, preludeSteps, printStep } from './steps.js';
+import { checkoutStep, DRIFT_STEP_ID, preludeSteps, printStep } from './steps.js';
 
 export const CHANGES_JOB = 'changes';
 const HELPER_TIMEOUT_MINUTES = 10;
@@ -21,20 +22,54 @@ interface Context {
   changes: boolean;
 }
 
+/** A plan job of the workflow, in order: the jobs it waits for, and the pipeline it runs as. */
+interface Entry {
+  job: PlanJob;
+  needs: string[];
+  context: Context;
+  /** Extra `if:` clauses (the drift gate). */
+  clauses: string[];
+}
+
 export function buildJobs(plan: Plan, pipeline: PipelineId, changes: boolean): Job[] {
   const context: Context = { plan, pipeline, changes };
   const jobs: Job[] = [];
   if (changes) jobs.push(changesJob(plan, pipeline));
+  const entries: Entry[] =
+    pipeline === 'monitor' ? monitorEntries(plan, context) : jobsIn(plan, pipeline).map((job) => ({ job, needs: needsIn(plan, job, pipeline), context, clauses: [] }));
   /** The job that finishes each plan job: itself, or the canary's last phase. */
   const finishedBy = new Map<string, string>();
-  for (const job of jobsIn(plan, pipeline)) {
-    const needs = needsIn(plan, job, pipeline).map((id) => finishedBy.get(id) ?? id);
-    const built = buildJob(context, job, needs);
+  for (const entry of entries) {
+    const needs = entry.needs.map((id) => finishedBy.get(id) ?? id);
+    const built = buildJob(entry.context, entry.job, needs, entry.clauses);
     jobs.push(...built.jobs);
-    finishedBy.set(job.id, built.last);
+    finishedBy.set(entry.job.id, built.last);
   }
   if (plan.notify) jobs.push(notifyJob(context, plan.notify, jobs.map((j) => j.id)));
   return jobs;
+}
+
+/**
+ * The monitor pipeline's run (plan runFor): the monitor job, then the retrain chain as the
+ * retrain workflow builds it, run as `onDrift.pipeline`. The chain's first jobs (those whose
+ * only need in the run is the monitor) wait for it and run only when it reported drift; the
+ * later ones follow through `needs` (a skipped need skips the job).
+ */
+function monitorEntries(plan: Plan, context: Context): Entry[] {
+  const monitor = plan.monitor;
+  if (!monitor) throw new Error('the monitor pipeline has no plan.monitor');
+  const run = runFor(plan, { kind: 'manual', pipeline: 'monitor', mode: 'full' });
+  const onDrift = run.onDrift ?? monitor.onDrift;
+  return run.jobs.map((entry) => {
+    const job = jobById(plan, entry.id);
+    const needs = needsInRun(plan, run, job);
+    if (!entry.ifDrift) {
+      // The monitor runs as the run's own pipeline and mode; the workflow's are the chain's.
+      return { job: { ...job, env: { ...job.env, MLGEN_TRAIN_MODE: job.env.MLGEN_TRAIN_MODE ?? run.mode } }, needs, context, clauses: [] };
+    }
+    const gated = needs.length === 1 && needs[0] === monitor.job;
+    return { job, needs, context: { ...context, pipeline: onDrift.pipeline }, clauses: gated ? [driftReported(monitor.job)] : [] };
+  });
 }
 
 /** Clauses joined by `&&`, each in parentheses where it has an `||`. */
@@ -52,10 +87,10 @@ function cachesOf(job: PlanJob): CacheKind[] {
   return job.runtime.caches;
 }
 
-function buildJob(context: Context, job: PlanJob, planNeeds: string[]): { jobs: Job[]; last: string } {
+function buildJob(context: Context, job: PlanJob, planNeeds: string[], gate: string[] = []): { jobs: Job[]; last: string } {
   const { plan, pipeline } = context;
   const needs = [...planNeeds];
-  const clauses: string[] = [];
+  const clauses: string[] = [...gate];
   if (job.releaseOnly) clauses.push(releaseCondition(plan, pipeline));
   if (context.changes && decidesTraining(plan, job, pipeline)) {
     needs.push(CHANGES_JOB);
@@ -69,6 +104,7 @@ function buildJob(context: Context, job: PlanJob, planNeeds: string[]): { jobs: 
     ...(job.environment ? { environment: environmentOf(job.environment) } : {}),
     ...(loginsToGhcr(job) ? { permissions: GHCR_PERMISSIONS } : {}),
     ...(commentsOnPullRequests(job.report, pipeline) ? { permissions: COMMENT_PERMISSIONS } : {}),
+    ...(job.steps.some((s) => s.type === 'drift-verdict') ? { outputs: { drift: template(`steps.${DRIFT_STEP_ID}.outputs.drift`) } } : {}),
   };
   const report = job.report ? reportSteps(job.report, pipeline) : [];
   if (!job.canary) return { jobs: [{ ...base, ...extra, steps: [...prelude, ...job.steps.map(printStep), ...report] }], last: job.id };

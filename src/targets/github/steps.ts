@@ -27,12 +27,24 @@ export function printStep(step: PlanStep): Step {
       return { name: step.label, uses: 'dockerLogin', with: { registry: literal(step.registry), username, password } };
     }
     case 'drift-verdict':
-      throw new Error('TODO(monitor): this target does not print the drift verdict yet');
+      return { name: step.label, id: DRIFT_STEP_ID, run: driftVerdictScript(step.run) };
     default: {
       const unknown: never = step;
       throw new Error(`unknown step ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** The id of the step that publishes the monitor's verdict; the job's output `drift` reads it. */
+export const DRIFT_STEP_ID = 'verdict';
+
+/**
+ * The verdict into $GITHUB_OUTPUT. Captured into a variable first: under GitHub's `bash -e` an
+ * assignment fails with its command substitution, so a missing or malformed report fails the
+ * step (a bare `echo "drift=$(…)"` would publish an empty verdict and pass).
+ */
+function driftVerdictScript(run: string): string {
+  return [`drift=$(${run})`, 'echo "drift=$drift" >> "$GITHUB_OUTPUT"', 'echo "drift reported: $drift"'].join('\n');
 }
 
 function secretEnv(names: string[]): Record<string, string> {

@@ -3,7 +3,7 @@
  * Workflow inputs and dispatch payloads reach scripts only through `env:`.
  */
 import type { PipelineId, Plan, TrainMode } from '../../plan/index.js';
-import { TRAIN_MODES } from '../../plan/index.js';
+import { runFor, TRAIN_MODES } from '../../plan/index.js';
 import { exprString } from '../../escape/github.js';
 import { workflowConcurrency } from './conditions.js';
 import { buildJobs } from './jobs.js';
@@ -28,10 +28,16 @@ function buildWorkflow(plan: Plan, pipeline: PipelineId): Workflow {
     env: variables(plan, pipeline),
     jobs: buildJobs(plan, pipeline, pipeline === 'ci' && trainPaths),
   };
-  const deploys = plan.jobs.some((j) => j.pipelines.includes(pipeline) && j.lock !== undefined);
+  const deploys = plan.jobs.some((j) => runsIn(plan, pipeline, j.id) && j.lock !== undefined);
   const concurrency = workflowConcurrency(plan, pipeline, deploys);
   if (concurrency) workflow.concurrency = concurrency;
   return workflow;
+}
+
+/** Whether a plan job runs in the pipeline's workflow (the monitor's holds the retrain chain too). */
+export function runsIn(plan: Plan, pipeline: PipelineId, jobId: string): boolean {
+  if (pipeline === 'monitor') return runFor(plan, { kind: 'manual', pipeline, mode: 'full' }).jobs.some((j) => j.id === jobId);
+  return plan.jobs.some((j) => j.id === jobId && j.pipelines.includes(pipeline));
 }
 
 function triggers(plan: Plan, pipeline: PipelineId): Triggers {
@@ -58,7 +64,12 @@ function triggers(plan: Plan, pipeline: PipelineId): Triggers {
       };
     }
     case 'monitor':
-      throw new Error('TODO(monitor): the monitor workflow');
+      return {
+        schedules: plan.schedules.filter((s) => s.pipeline === 'monitor').map((s) => s.cron),
+        workflowDispatch: {
+          inputs: { model_version: { description: 'The model version to monitor', required: false, default: 'latest' } },
+        },
+      };
     default: {
       const unknown: never = pipeline;
       throw new Error(`unknown pipeline ${String(unknown)}`);
@@ -66,14 +77,19 @@ function triggers(plan: Plan, pipeline: PipelineId): Triggers {
   }
 }
 
+/**
+ * The workflow's MLGEN_* variables. The monitor workflow's are its retrain chain's (onDrift:
+ * retrain, drift); the monitor job sets its own pipeline and mode (jobs.ts).
+ */
 function variables(plan: Plan, pipeline: PipelineId): Record<string, string> {
+  const onDrift = pipeline === 'monitor' ? plan.monitor?.onDrift : undefined;
   const env: Record<string, string> = {
-    MLGEN_PIPELINE: pipeline,
-    MLGEN_TRAIN_MODE: pipeline === 'retrain' ? `\${{ ${retrainMode(plan)} }}` : 'full',
+    MLGEN_PIPELINE: onDrift ? onDrift.pipeline : pipeline,
+    MLGEN_TRAIN_MODE: onDrift ? onDrift.mode : pipeline === 'retrain' ? `\${{ ${retrainMode(plan)} }}` : 'full',
     MLGEN_VERSION: '${{ github.sha }}',
   };
   if (plan.image) env.MLGEN_IMAGE = `${plan.image}:\${{ github.sha }}`;
-  env.MLGEN_MODEL_VERSION = pipeline === 'predict' ? "${{ inputs.model_version || 'latest' }}" : 'latest';
+  env.MLGEN_MODEL_VERSION = pipeline === 'predict' || pipeline === 'monitor' ? "${{ inputs.model_version || 'latest' }}" : 'latest';
   return env;
 }
 

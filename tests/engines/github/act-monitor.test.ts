@@ -1,0 +1,129 @@
+/**
+ * The monitor workflow (mlgen-monitor.yml) of tests/fixtures/monitor-drift, generated and run
+ * for real under nektos/act with the stand-in actions (./actions/, mapped by ./act.ts), every
+ * job on this host, on the schedule event GitHub sends when the monitor's cron fires. The
+ * fixture's monitoring/state chooses what its drift check reports; each run commits one:
+ *
+ * - `stable`: the verdict is false, only the monitor runs, the chain is skipped, the run passes;
+ * - `drift`: the verdict is true, the retrain chain runs after it in order, as retrain in drift
+ *   mode, train's artifact reaching package and staging through act's artifact server;
+ * - `malformed`: the report is not JSON, the verdict step fails the monitor, nothing of the
+ *   chain starts, and notify runs.
+ *
+ * `stable` and `malformed` run by default (about 25 s together on two cores); `drift`, six jobs
+ * one after another (about 50 s), only with MLGEN_MATRIX=full. Its gating is also checked
+ * without act, by GitHub's expression evaluator, in tests/targets/github/monitor.test.ts.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../../src/engine/generate.js';
+import { selectJobs, type Plan } from '../../../src/plan/index.js';
+import { fullMatrix } from '../../support/matrix-report.js';
+import { describeRun, jobOf, removeRun, runAct, TestRepo, type ActRun } from './act.js';
+
+const FIXTURE = new URL('../../fixtures/monitor-drift/', import.meta.url).pathname;
+const WORKFLOW = 'mlgen-monitor.yml';
+const STATES = ['stable', 'drift', 'malformed'] as const;
+type State = (typeof STATES)[number];
+
+/** The fixture with GitHub's files freshly generated, as a repository of its own. */
+function project(): { repo: TestRepo; plan: Plan } {
+  const dir = mkdtempSync(join(tmpdir(), 'mlgen-act-monitor-'));
+  cpSync(FIXTURE, dir, { recursive: true });
+  // Generated into the copy: the fixture itself is shared by every target's tests.
+  const manifest = generate(readFileSync(join(dir, 'mlgen.yaml'), 'utf8'), { manifestPath: 'mlgen.yaml', targets: ['github'] });
+  if (!manifest.ok) throw new Error(`monitor-drift does not generate: ${manifest.diagnostics.map((d) => d.message).join('; ')}`);
+  for (const file of manifest.files) {
+    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+    writeFileSync(join(dir, file.path), file.content);
+  }
+  const repo = TestRepo.create(dir, { name: 'monitor-drift' });
+  rmSync(dir, { recursive: true, force: true });
+  return { repo, plan: manifest.plan };
+}
+
+/** Job ids in the order their first log line came (the chain runs one job at a time). */
+function startOrder(run: ActRun): string[] {
+  const order: string[] = [];
+  for (const line of run.log.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const id = (JSON.parse(line) as { jobID?: string }).jobID;
+    if (id && !order.includes(id)) order.push(id);
+  }
+  return order.filter((id) => run.jobs[id]?.result !== 'skipped');
+}
+
+const started = (run: ActRun) => Object.values(run.jobs).filter((j) => j.result !== 'skipped').map((j) => j.id);
+
+describe('GitHub monitor workflow under act with stand-in actions: monitor-drift on its schedule', () => {
+  let plan: Plan;
+  let repo: TestRepo;
+  const runs = new Map<State, ActRun>();
+  const runOf = (state: State): ActRun => {
+    const run = runs.get(state);
+    if (!run) throw new Error(`no act run for state ${state}`);
+    return run;
+  };
+
+  beforeAll(async () => {
+    ({ repo, plan } = project());
+    const cron = plan.schedules.find((s) => s.pipeline === 'monitor')!.cron;
+    for (const state of STATES.filter((s) => s !== 'drift' || fullMatrix())) {
+      repo.commitOn(repo.defaultBranch, `Monitoring reports ${state}`, { 'monitoring/state': `${state}\n` });
+      const run = await runAct({ repo, event: repo.schedule(cron), workflow: WORKFLOW });
+      console.log(`act monitor-drift ${state}: ${started(run).join(', ')}; exit ${run.exitCode}, ${(run.durationMs / 1000).toFixed(0)} s`);
+      runs.set(state, run);
+    }
+  }, 600_000);
+
+  afterAll(() => {
+    for (const run of runs.values()) removeRun(run);
+    repo?.remove();
+  });
+
+  it('stable: only the monitor runs, with MLGEN_PIPELINE=monitor; the chain is skipped and the run passes', () => {
+    const run = runOf('stable');
+    expect(started(run), describeRun(run)).toEqual(selectJobs(plan, { kind: 'schedule', schedule: 'monitor' }, false, false));
+    expect(started(run)).toEqual(['monitor']);
+    const monitor = jobOf(run, 'monitor');
+    expect(monitor.result, describeRun(run)).toBe('success');
+    expect(monitor.output).toContain('monitor-drift: monitor MLGEN_PIPELINE=monitor');
+    expect(monitor.output).toContain('monitor-drift: model latest, state stable');
+    expect(monitor.output).toContain('drift reported: false');
+    for (const id of ['data-schema', 'train', 'evaluate', 'package', 'staging', 'notify']) expect(jobOf(run, id).result, id).toBe('skipped');
+    expect(run.exitCode, describeRun(run)).toBe(0);
+  });
+
+  it.runIf(fullMatrix())('drift: monitor, data-schema, train, evaluate, package and staging run in order, as retrain in drift mode', () => {
+    const run = runOf('drift');
+    const chain = ['monitor', 'data-schema', 'train', 'evaluate', 'package', 'staging'];
+    expect(startOrder(run), describeRun(run)).toEqual(chain);
+    expect(chain).toEqual(selectJobs(plan, { kind: 'schedule', schedule: 'monitor' }, false, true));
+    for (const id of chain) expect(jobOf(run, id).result, `${id}\n${describeRun(run)}`).toBe('success');
+    expect(jobOf(run, 'monitor').output).toContain('monitor-drift: monitor MLGEN_PIPELINE=monitor');
+    expect(jobOf(run, 'monitor').output).toContain('drift reported: true');
+    expect(jobOf(run, 'train').output).toContain('monitor-drift: train MLGEN_PIPELINE=retrain MLGEN_TRAIN_MODE=drift');
+    // package and staging fail unless train's model reached them.
+    expect(jobOf(run, 'staging').output).toContain('monitor-drift: staging MLGEN_PIPELINE=retrain MLGEN_TRAIN_MODE=drift');
+    expect(jobOf(run, 'evaluate').output).toContain('mlgen gate: passed');
+    expect(jobOf(run, 'notify').result).toBe('skipped');
+    expect(run.exitCode, describeRun(run)).toBe(0);
+  });
+
+  it('negative control, malformed report: the verdict step fails the monitor, nothing of the chain starts, and notify runs', () => {
+    const run = runOf('malformed');
+    expect(started(run).sort(), describeRun(run)).toEqual(['monitor', 'notify']);
+    const monitor = jobOf(run, 'monitor');
+    expect(monitor.result).toBe('failure');
+    const verdict = monitor.steps.find((s) => s.name === plan.monitor!.verdictStep);
+    expect(verdict?.result, describeRun(run)).toBe('failure');
+    expect(verdict?.output).toContain('mlgen: the drift report drift.json is not JSON');
+    expect(monitor.output).not.toContain('drift reported:');
+    for (const id of ['data-schema', 'train', 'evaluate', 'package', 'staging']) expect(jobOf(run, id).result, id).toBe('skipped');
+    expect(jobOf(run, 'notify').result, describeRun(run)).toBe('success');
+    expect(jobOf(run, 'notify').output).toContain('monitor-drift: notify MLGEN_PIPELINE=');
+    expect(run.exitCode).not.toBe(0);
+  });
+});
