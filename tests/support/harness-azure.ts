@@ -103,14 +103,38 @@ function planIds(plan: Plan, nativeIds: string[]): string[] {
   return plan.jobs.map((j) => j.id).filter((id) => ran.has(id));
 }
 
-export async function simulateRun(files: readonly GeneratedFile[], plan: Plan, event: PlanEvent, pathsChanged: boolean, failing?: ReadonlySet<string>, more: Partial<SimulateOptions> & { fork?: boolean } = {}) {
+/**
+ * `drift`: what the monitor's verdict step reports (default false), as a stand-in output of
+ * every named step of the monitor's job that sets an output variable: the abstract simulator
+ * does not run the project's drift check (tests/targets/azure/monitor.test.ts runs it).
+ */
+export async function simulateRun(files: readonly GeneratedFile[], plan: Plan, event: PlanEvent, pathsChanged: boolean, failing?: ReadonlySet<string>, more: Partial<SimulateOptions> & { fork?: boolean; drift?: boolean } = {}) {
   const doc = azureDocument(files);
   if (!doc) return [];
   const trigger = triggerFor(doc, plan, event);
   if (!trigger) return [];
-  const { fork, ...options } = more;
+  const { fork, drift, ...options } = more;
   if (fork) trigger.fork = true;
-  return simulate(doc, trigger, { pathsChanged, trainPaths: plan.trainChanges?.paths ?? [], releaseBranch: plan.releaseBranch, ...(failing ? { failing } : {}), ...options });
+  const outputs = { ...monitorOutputs(doc, plan, drift ?? false), ...(options.outputs ?? {}) };
+  return simulate(doc, trigger, { pathsChanged, trainPaths: plan.trainChanges?.paths ?? [], releaseBranch: plan.releaseBranch, ...(failing ? { failing } : {}), ...options, outputs });
+}
+
+function monitorOutputs(doc: Doc, plan: Plan, drift: boolean): Record<string, Record<string, string>> {
+  if (!plan.monitor) return {};
+  const id = plan.monitor.job.replace(/-/g, '_');
+  const out: Record<string, Record<string, string>> = {};
+  for (const stage of (doc.stages ?? []) as Doc[]) {
+    for (const job of (stage.jobs ?? []) as Doc[]) {
+      if (job.job !== id) continue;
+      const values: Record<string, string> = {};
+      for (const step of (job.steps ?? []) as Doc[]) {
+        if (typeof step.bash !== 'string' || typeof step.name !== 'string') continue;
+        for (const m of step.bash.matchAll(/##vso\[task\.setvariable variable=([^;\]]+);isOutput=true\]/gi)) values[`${step.name}.${m[1]}`] = String(drift);
+      }
+      out[`${stage.stage}.${id}`] = values;
+    }
+  }
+  return out;
 }
 
 export interface AzureScript {

@@ -6,9 +6,11 @@
  * any pipeline, and its condition asks for success only of what it follows in the current
  * pipeline: retrain has no checks, so training there waits for the checks' stages (skipped)
  * without requiring them. A stage that a condition skipped never counts as success, so
- * everything after it is skipped too, in every pipeline.
+ * everything after it is skipped too, in every pipeline. In the monitor pipeline the retrain
+ * chain follows the monitor's stage, and its first stages also need the monitor's output
+ * variable `drift` to be `true`.
  */
-import { jobById, needsIn, type PipelineId, type Plan, type PlanJob } from '../../plan/index.js';
+import { jobById, needsIn, needsInRun, runFor, type EventRun, type PipelineId, type Plan, type PlanJob } from '../../plan/index.js';
 import { exprString } from '../../escape/azure.js';
 import { stageId } from './ids.js';
 
@@ -22,6 +24,37 @@ const variable = (name: string) => `variables[${exprString(name)}]`;
 export const CHANGES_ID = 'train_changes';
 export const CHANGES_STEP = 'diff';
 export const CHANGES_OUTPUT = 'changed';
+
+/**
+ * The monitor's verdict: its job's step `verdict` sets the output variable `drift` (`true` or
+ * `false`), which a later stage reads as `dependencies.<stage>.outputs['<job>.<step>.drift']`
+ * (https://learn.microsoft.com/azure/devops/pipelines/process/expressions#dependencies).
+ */
+export const VERDICT_STEP = 'verdict';
+export const DRIFT_OUTPUT = 'drift';
+
+/** The monitor pipeline's run (the monitor, then the retrain chain marked ifDrift), when the plan has a monitor. */
+export function monitorRun(plan: Plan): EventRun | undefined {
+  return plan.monitor ? runFor(plan, { kind: 'manual', pipeline: 'monitor', mode: 'full' }) : undefined;
+}
+
+/** Whether the job belongs to the retrain chain the monitor's verdict gates. */
+export function drivenByDrift(plan: Plan, job: PlanJob): boolean {
+  return monitorRun(plan)?.jobs.some((j) => j.id === job.id && j.ifDrift) ?? false;
+}
+
+/** The stages a job of the drift chain waits for in the monitor's run: the monitor's, for the chain's first jobs. */
+export function driftNeeds(plan: Plan, job: PlanJob): string[] {
+  const run = monitorRun(plan);
+  return run && drivenByDrift(plan, job) ? needsInRun(plan, run, job) : [];
+}
+
+/** The drift gate for the chain's first jobs: the monitor succeeded and its verdict is `true`. */
+function driftGate(plan: Plan, stageOf: (jobId: string) => string): Expr {
+  const monitor = plan.monitor!;
+  const output = `dependencies.${stageOf(monitor.job)}.outputs[${exprString(`${stageId(monitor.job)}.${VERDICT_STEP}.${DRIFT_OUTPUT}`)}]`;
+  return call('and', pipelineIs(['monitor']), succeeded([monitor.job], stageOf), call('eq', output, exprString('true')));
+}
 
 /** The Build.Reason values of a push or a pull request: the events where train.paths matter. */
 const CHANGE_REASONS = ['IndividualCI', 'BatchedCI', 'PullRequest'];
@@ -50,14 +83,18 @@ export function stageCondition(plan: Plan, job: PlanJob, pathsFilter: boolean, s
   const terms: Expr[] = [call('not', call('canceled'))];
   // Group the job's pipelines by what it follows there, so equal cases print once.
   const groups = new Map<string, PipelineId[]>();
-  for (const pipeline of job.pipelines) {
-    const key = needsIn(plan, job, pipeline).join(' ');
-    groups.set(key, [...(groups.get(key) ?? []), pipeline]);
-  }
+  const add = (key: string, pipeline: PipelineId) => groups.set(key, [...(groups.get(key) ?? []), pipeline]);
+  for (const pipeline of job.pipelines) add(needsIn(plan, job, pipeline).join(' '), pipeline);
+  // The monitor's run: the retrain chain after the monitor, in the chain's order; its first
+  // jobs run only when the monitor reported drift.
+  const drift = driftNeeds(plan, job);
+  const gated = plan.monitor !== undefined && drift.includes(plan.monitor.job);
+  if (drift.length > 0 && !gated) add(drift.join(' '), 'monitor');
   const cases = [...groups].map(([needs, pipelines]) => {
     const ids = needs === '' ? [] : needs.split(' ');
     return ids.length === 0 ? pipelineIs(pipelines) : call('and', pipelineIs(pipelines), succeeded(ids, stageOf));
   });
+  if (gated) cases.push(driftGate(plan, stageOf));
   const [only] = cases;
   if (cases.length > 1) terms.push(call('or', ...cases));
   else if (only !== undefined && typeof only !== 'string' && only.fn === 'and') terms.push(...only.args);

@@ -63,10 +63,13 @@ interface JobBase {
   timeoutInMinutes: number;
 }
 
+/** A job's variables; a key may be a template conditional (`${{ if … }}`) holding a mapping. */
+export type JobVariables = Record<string, string | Record<string, string>>;
+
 export interface AgentJob extends JobBase {
   kind: 'job';
   container?: Container;
-  variables?: Record<string, string>;
+  variables?: JobVariables;
   steps: Step[];
 }
 
@@ -79,7 +82,7 @@ export interface ServerJob extends JobBase {
 export interface DeploymentJob extends JobBase {
   kind: 'deployment';
   container?: Container;
-  variables?: Record<string, string>;
+  variables?: JobVariables;
   environment: string;
   strategy: { runOnce: { deploy: Hook } } | { canary: CanaryStrategy };
 }

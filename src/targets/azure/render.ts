@@ -3,13 +3,15 @@
  * root variable MLGEN_PIPELINE, which template expressions compute when the run is queued
  * from its trigger, schedule (its displayName is the schedule id) or runtime parameters.
  * The jobs that hold the deploy lock share one stage, so the lock is held for the whole chain.
+ * The monitor's run holds the monitor's stage and, gated on its verdict, the retrain chain's
+ * stages, whose jobs then see MLGEN_PIPELINE=retrain and MLGEN_TRAIN_MODE=drift.
  */
 import { renderYamlFile, toYaml, type RenderedFile } from '../../files/index.js';
 import { exprString } from '../../escape/azure.js';
-import type { Plan, PlanJob } from '../../plan/index.js';
+import type { MonitorPlan, Plan, PlanJob } from '../../plan/index.js';
 import { needsIn, TRAIN_MODES } from '../../plan/index.js';
 import { changesStage } from './changes.js';
-import { CHANGES_ID, checksTrainPaths, print, stageCondition, type Expr } from './conditions.js';
+import { CHANGES_ID, checksTrainPaths, driftNeeds, drivenByDrift, print, stageCondition, type Expr } from './conditions.js';
 import { headerComment } from './header.js';
 import { stageId } from './ids.js';
 import { agentJob, deployJobs, evenIfCancelled } from './jobs.js';
@@ -119,20 +121,48 @@ function stagesFor(plan: Plan, steps: Steps): Stage[] {
   if (plan.trainChanges && plan.pipelines.includes('ci')) stages.push(changesStage(plan, steps, plan.trainChanges));
   const chain = plan.jobs.filter((j) => j.lock !== undefined && j.lock === plan.deployLock);
   const stageOf = (jobId: string) => (chain.some((j) => j.id === jobId) ? DEPLOY_STAGE : stageId(jobId));
-  for (const job of plan.jobs) {
+  for (const job of inStageOrder(plan)) {
     if (chain.includes(job) && job !== chain[0]) continue;
     const pathsFilter = checksTrainPaths(plan, job);
     const inChain = chain.includes(job);
+    const jobs = inChain ? chainJobs(plan, steps, chain) : [agentJob(steps, job)];
+    const stageJobs = inChain ? chain : [job];
     stages.push({
       id: inChain ? DEPLOY_STAGE : stageId(job.id),
       displayName: inChain ? 'Deploy' : job.title,
-      dependsOn: [...new Set(job.needs.map(stageOf)), ...(pathsFilter ? [CHANGES_ID] : [])],
+      dependsOn: [...new Set([...job.needs, ...driftNeeds(plan, job)].map(stageOf)), ...(pathsFilter ? [CHANGES_ID] : [])],
       condition: stageCondition(plan, job, pathsFilter, stageOf),
-      jobs: inChain ? chainJobs(plan, steps, chain) : [agentJob(steps, job)],
+      jobs: plan.monitor && stageJobs.some((j) => drivenByDrift(plan, j)) ? jobs.map((j) => asDriftRetrain(j, plan.monitor!)) : jobs,
     });
   }
   if (plan.notify) stages.push(notifyStage(plan, steps, stages.map((s) => s.id)));
   return stages;
+}
+
+/**
+ * The plan's jobs in the order their stages are printed: the monitor just before the first
+ * stage that waits for its verdict (a stage's dependsOn names stages before it).
+ */
+function inStageOrder(plan: Plan): PlanJob[] {
+  const monitor = plan.monitor && plan.jobs.find((j) => j.id === plan.monitor!.job);
+  if (!monitor) return plan.jobs;
+  const rest = plan.jobs.filter((j) => j !== monitor);
+  const first = rest.findIndex((j) => driftNeeds(plan, j).includes(monitor.id));
+  return first < 0 ? plan.jobs : [...rest.slice(0, first), monitor, ...rest.slice(first)];
+}
+
+/**
+ * A job of the retrain chain that the monitor's verdict gates: in the monitor's run its
+ * commands see the retrain pipeline in drift mode (plan.monitor.onDrift), as a drift retrain
+ * does. The run's root variables are the monitor's, so the job sets its own, inserted when the
+ * run is compiled: template expressions read the variables the file defines
+ * (https://learn.microsoft.com/azure/devops/pipelines/process/template-expressions#conditional-insertion).
+ * Agentless jobs run no commands.
+ */
+function asDriftRetrain(job: Job, monitor: MonitorPlan): Job {
+  if (job.kind === 'server') return job;
+  const inMonitorRun = `\${{ if eq(variables['MLGEN_PIPELINE'], ${exprString('monitor')}) }}`;
+  return { ...job, variables: { ...(job.variables ?? {}), [inMonitorRun]: { MLGEN_PIPELINE: monitor.onDrift.pipeline, MLGEN_TRAIN_MODE: monitor.onDrift.mode } } };
 }
 
 /** The chain's jobs, each after what it follows within the chain (the default condition: all of those succeeded). */

@@ -6,6 +6,7 @@
 import { DOLLAR_PAREN, macro, protectMacros } from '../../escape/azure.js';
 import { shellWord } from '../../escape/shell.js';
 import type { CacheKind, GateReport, Plan, PlanJob, Runtime, Step as PlanStep } from '../../plan/index.js';
+import { DRIFT_OUTPUT, VERDICT_STEP } from './conditions.js';
 import type { Container, Pool, Step } from './model.js';
 
 /** The pool self-hosted agents join unless an override names another. Every organization has it. */
@@ -139,8 +140,13 @@ export class Steps {
         // Docker@2 logs in through a Docker Registry service connection: the plan's stored credential
         // (https://learn.microsoft.com/azure/devops/pipelines/tasks/reference/docker-v2#login).
         return [{ task: 'Docker@2', displayName: step.label, inputs: { command: 'login', containerRegistry: step.credentials.id } }];
-      case 'drift-verdict':
-        throw new Error('TODO(monitor): this target does not print the drift verdict yet');
+      case 'drift-verdict': {
+        // The verdict as the step's output variable `drift`, which later stages read as
+        // dependencies.<stage>.outputs['<job>.<step>.drift'] (https://learn.microsoft.com/azure/devops/pipelines/process/set-variables-scripts#set-an-output-variable-for-use-in-future-stages).
+        // The Bash task runs without -e: a missing or malformed report must fail the step here.
+        const run = [`verdict=$(${step.run}) || exit 1`, 'echo "Drift reported: $verdict"', `echo "##vso[task.setvariable variable=${DRIFT_OUTPUT};isoutput=true]$verdict"`].join('\n');
+        return [{ bash: this.protect(run), displayName: step.label, name: VERDICT_STEP }];
+      }
       default: {
         const unknown: never = step;
         throw new Error(`unknown step ${JSON.stringify(unknown)}`);

@@ -36,6 +36,16 @@ describe('azure expressions', () => {
     expect(evaluate("eq(dependencies.b.result, 'Skipped')", ctx)).toBe(true);
   });
 
+  it('reads a later stage\'s job outputs through stageDependencies; a mistyped step or variable reads as empty, never true', () => {
+    const later = { variables: {}, stageDependencies: { monitor: { monitor: { result: 'Succeeded' as const, outputs: { 'verdict.drift': 'true' } } } } };
+    expect(evaluate("eq(stageDependencies.monitor.monitor.outputs['verdict.drift'], 'true')", later)).toBe(true);
+    expect(evaluate("eq(stageDependencies.monitor.monitor.result, 'Succeeded')", later)).toBe(true);
+    expect(evaluate("eq(stageDependencies.monitor.monitor.outputs['verdikt.drift'], 'true')", later)).toBe(false);
+    expect(evaluate("eq(stageDependencies.monitor.monitor.outputs['verdict.drfit'], 'true')", later)).toBe(false);
+    expect(evaluate("eq(dependencies.a.outputs['j.wrong.changed'], 'true')", ctx)).toBe(false);
+    expect(() => evaluate("eq(stageDependencies.other.monitor.outputs['verdict.drift'], 'true')", later)).toThrow(/not a stage this job's stage depends on/);
+  });
+
   it('expands template expressions and refuses bad syntax', () => {
     expect(expandTemplate('${{ parameters.pipeline }}', ctx)).toBe('retrain');
     expect(() => evaluate('and(true', ctx)).toThrow();

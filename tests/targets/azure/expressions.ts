@@ -23,6 +23,12 @@ export interface Context {
   parameters?: Record<string, string>;
   /** Results of the dependsOn entries (stages for a stage, jobs for a job). */
   dependencies?: Record<string, DependencyState>;
+  /**
+   * For a job: the jobs of the stages its stage depends on, by stage then job, read as
+   * `stageDependencies.<stage>.<job>.result` and `.outputs['<step>.<var>']`
+   * (https://learn.microsoft.com/azure/devops/pipelines/process/expressions#dependencies).
+   */
+  stageDependencies?: Record<string, Record<string, DependencyState>>;
   canceled?: boolean;
 }
 
@@ -205,6 +211,17 @@ function lookup(path: string[], ctx: Context): Value {
     const dep = ctx.dependencies?.[name ?? ''];
     if (!dep) throw new Error(`dependencies.${name ?? ''} is not a dependency`);
     if (field === 'result') return dep.result;
+    if (field === 'outputs') return dep.outputs[output ?? ''] ?? null;
+    throw new Error(`unknown dependency field ${field ?? ''}`);
+  }
+  if (root === 'stageDependencies') {
+    const [stageName, jobName, field, output] = rest;
+    const stage = ctx.stageDependencies?.[stageName ?? ''];
+    if (!stage) throw new Error(`stageDependencies.${stageName ?? ''} is not a stage this job's stage depends on`);
+    const dep = stage[jobName ?? ''];
+    if (!dep) throw new Error(`stageDependencies.${stageName ?? ''}.${jobName ?? ''}: stage ${stageName ?? ''} has no such job`);
+    if (field === 'result') return dep.result;
+    // A job's own outputs, `<step>.<var>` (a deployment job's are `<job>.<step>.<var>`).
     if (field === 'outputs') return dep.outputs[output ?? ''] ?? null;
     throw new Error(`unknown dependency field ${field ?? ''}`);
   }

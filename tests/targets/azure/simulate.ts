@@ -137,6 +137,43 @@ export function rootVariables(doc: Doc, trigger: Trigger): Record<string, string
   return out;
 }
 
+/**
+ * The stages as Azure compiles them before the run starts: every `${{ if }}`/`${{ elseif }}`/
+ * `${{ else }}` key of a mapping inserts its mapping or not, and `${{ expr }}` in a value is
+ * replaced, against the parameters, the predefined variables and the root variables the file
+ * defines (https://learn.microsoft.com/azure/devops/pipelines/process/template-expressions#conditional-insertion).
+ */
+export function compileStages(doc: Doc, trigger: Trigger): Doc {
+  const context: Context = { variables: { ...predefined(trigger), ...rootVariables(doc, trigger) }, parameters: parametersFor(doc, trigger.parameters) };
+  return { ...doc, stages: compileNode(doc.stages ?? [], context) };
+}
+
+function compileNode(node: unknown, context: Context): any {
+  if (typeof node === 'string') return node.includes('${{') ? expandTemplate(node, context) : node;
+  if (Array.isArray(node)) return node.map((n) => compileNode(n, context));
+  if (!node || typeof node !== 'object') return node;
+  const out: Doc = {};
+  let chainTaken: boolean | undefined;
+  for (const [key, value] of Object.entries(node as Doc)) {
+    const directive = /^\$\{\{\s*(if|elseif|else)\b(.*)\}\}$/.exec(key);
+    if (!directive) {
+      chainTaken = undefined;
+      out[key] = compileNode(value, context);
+      continue;
+    }
+    const [, word, condition] = directive;
+    if (word === 'if') chainTaken = false;
+    else if (chainTaken === undefined) throw new Error(`"${key}" does not follow an if`);
+    if (chainTaken) continue;
+    if (word === 'else' || truthy(evaluate((condition ?? '').trim(), context))) {
+      chainTaken = true;
+      if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`"${key}" must hold a mapping here`);
+      Object.assign(out, compileNode(value, context));
+    }
+  }
+  return out;
+}
+
 export interface SimulatedJob {
   stage: string;
   job: string;
@@ -168,6 +205,11 @@ export interface SimulateOptions {
   lastSuccessfulBuild?: 'base' | 'none';
   /** The release branch the REST query must name (default main). */
   releaseBranch?: string;
+  /**
+   * Stand-in outputs (`step.var` → value) of jobs whose steps this simulator does not run, by
+   * native job id (`stage.job`): the monitor's verdict, which needs the project's own check.
+   */
+  outputs?: Record<string, Record<string, string>>;
 }
 
 /**
@@ -179,9 +221,12 @@ export interface SimulateOptions {
  * `succeeded()` false), and only conditions without a status function still run
  * (conditions#condition-outcomes-when-a-build-is-canceled).
  */
-export async function simulate(doc: Doc, trigger: Trigger, options: SimulateOptions): Promise<SimulatedJob[]> {
-  const variables = { ...predefined(trigger), ...rootVariables(doc, trigger) };
+export async function simulate(source: Doc, trigger: Trigger, options: SimulateOptions): Promise<SimulatedJob[]> {
+  const variables = { ...predefined(trigger), ...rootVariables(source, trigger) };
+  const doc = compileStages(source, trigger);
   const stages: Record<string, DependencyState> = {};
+  const jobsOf: Record<string, Record<string, DependencyState>> = {};
+  const stageOutputs: Record<string, Record<string, string>> = {};
   const ran: SimulatedJob[] = [];
   let canceled = false;
   let previous: string | undefined;
@@ -192,13 +237,16 @@ export async function simulate(doc: Doc, trigger: Trigger, options: SimulateOpti
     const dependencies = Object.fromEntries(dependsOn.map((d) => [d, stateOf(stages, d, id)]));
     if (!truthy(evaluate(String(stage.condition ?? 'succeeded()'), { variables, dependencies, canceled }))) {
       stages[id] = { result: 'Skipped', outputs: {} };
+      jobsOf[id] = Object.fromEntries(((stage.jobs ?? []) as Doc[]).map((j) => [String(j.job ?? j.deployment), { result: 'Skipped' as const, outputs: {} }]));
       continue;
     }
     const jobs: Record<string, DependencyState> = {};
+    jobsOf[id] = jobs;
+    const stageDependencies = Object.fromEntries(dependsOn.map((d) => [d, jobsOf[d] ?? {}]));
     for (const job of (stage.jobs ?? []) as Doc[]) {
       const jobId = String(job.job ?? job.deployment);
       const jobDeps = Object.fromEntries([job.dependsOn ?? []].flat().map((d: string) => [d, stateOf(jobs, d, jobId)]));
-      if (!truthy(evaluate(String(job.condition ?? 'succeeded()'), { variables, dependencies: jobDeps, canceled }))) {
+      if (!truthy(evaluate(String(job.condition ?? 'succeeded()'), { variables, dependencies: jobDeps, stageDependencies, canceled }))) {
         jobs[jobId] = { result: 'Skipped', outputs: {} };
         continue;
       }
@@ -210,13 +258,17 @@ export async function simulate(doc: Doc, trigger: Trigger, options: SimulateOpti
         result = 'Canceled';
         canceled = true;
       }
-      const outputs = result === 'Succeeded' ? await outputsOf(job, jobId, { ...variables, ...(job.variables ?? {}) }, options) : {};
-      jobs[jobId] = { result, outputs };
+      const stub = options.outputs?.[key];
+      const jobOutputs = result !== 'Succeeded' ? {} : stub ? { ...stub } : await outputsOf(job, { ...variables, ...(job.variables ?? {}) }, options);
+      // A stage's dependents read `<job>.<step>.<var>`; the job's own dependents `<step>.<var>`.
+      const outputs = Object.fromEntries(Object.entries(jobOutputs).map(([k, v]) => [`${jobId}.${k}`, v]));
+      jobs[jobId] = { result, outputs: jobOutputs };
       ran.push({ stage: id, job: jobId, result });
+      stageOutputs[id] = { ...(stageOutputs[id] ?? {}), ...outputs };
     }
     const results = Object.values(jobs).map((j) => j.result);
     const result = results.includes('Failed') ? 'Failed' : results.includes('Canceled') ? 'Canceled' : results.includes('Succeeded') ? 'Succeeded' : 'Skipped';
-    stages[id] = { result, outputs: Object.assign({}, ...Object.values(jobs).map((j) => j.outputs)) };
+    stages[id] = { result, outputs: stageOutputs[id] ?? {} };
   }
   return ran;
 }
@@ -234,9 +286,9 @@ function stateOf(states: Record<string, DependencyState>, name: string, of: stri
  * commands `task.setvariable` (a later step's variable; `isOutput=true`: an output named
  * `job.step.name`) (https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands).
  */
-async function outputsOf(job: Doc, jobId: string, variables: Record<string, string>, options: SimulateOptions): Promise<Record<string, string>> {
+async function outputsOf(job: Doc, variables: Record<string, string>, options: SimulateOptions): Promise<Record<string, string>> {
   const steps = (job.steps ?? []) as Doc[];
-  if (!steps.some((s) => typeof s.bash === 'string' && String(s.bash).includes('isOutput=true'))) return {};
+  if (!steps.some((s) => typeof s.bash === 'string' && /isOutput=true/i.test(String(s.bash)))) return {};
   const outputs: Record<string, string> = {};
   const vars = { ...variables };
   const repo = scratchRepo(options);
@@ -251,8 +303,8 @@ async function outputsOf(job: Doc, jobId: string, variables: Record<string, stri
       encoding: 'utf8',
       env: { PATH: `${repo.shims}:${process.env.PATH ?? ''}`, HOME: repo.dir, MLGEN_SIM_BASE: options.lastSuccessfulBuild === 'none' ? '' : repo.base, MLGEN_SIM_RELEASE: options.releaseBranch ?? 'main', ...env },
     });
-    for (const match of stdout.matchAll(/##vso\[task\.setvariable variable=([^;\]]+)(;isOutput=true)?\](.*)/g)) {
-      if (match[2]) outputs[`${jobId}.${step.name}.${match[1]}`] = match[3] ?? '';
+    for (const match of stdout.matchAll(/##vso\[task\.setvariable variable=([^;\]]+)(;isOutput=true)?\](.*)/gi)) {
+      if (match[2]) outputs[`${step.name}.${match[1]}`] = match[3] ?? '';
       else vars[match[1] ?? ''] = match[3] ?? '';
     }
   }

@@ -16,7 +16,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate, expandMacros, truthy, type DependencyState } from '../expressions.js';
-import { predefined, rootVariables, writeBuildsApiShim, type Trigger } from '../simulate.js';
+import { compileStages, predefined, rootVariables, writeBuildsApiShim, type Trigger } from '../simulate.js';
 import { runDeployment } from './deployment.js';
 import { describeSteps, runSteps, type JobContext, type Result } from './steps.js';
 import { ArtifactStore, newWorkspace, runDirectory, type Source } from './workspace.js';
@@ -69,8 +69,10 @@ function stageResult(results: Result[]): Result {
 
 const isDone = (r: Result | undefined) => r !== undefined;
 
-export async function runPipeline(doc: Doc, trigger: Trigger, options: RunOptions): Promise<RunResult> {
+export async function runPipeline(source: Doc, trigger: Trigger, options: RunOptions): Promise<RunResult> {
   const started = Date.now();
+  // Template expressions (`${{ if }}` insertions in job variables) are expanded before the run starts.
+  const doc = compileStages(source, trigger);
   const dir = runDirectory();
   const artifacts = new ArtifactStore(join(dir, 'artifacts'));
   mkdirSync(join(dir, 'artifacts'));
@@ -148,6 +150,8 @@ export async function runPipeline(doc: Doc, trigger: Trigger, options: RunOption
         progressed = true;
         if (!truthy(evaluate(String(stage.condition ?? 'succeeded()'), { variables: root, dependencies }))) {
           stageStates[sid] = { result: 'Skipped', outputs: {} };
+          // A skipped stage's jobs are skipped too (stageDependencies reads their results).
+          jobStates.set(sid, Object.fromEntries(((stage.jobs ?? []) as Doc[]).map((j) => [String(j.job ?? j.deployment), { result: 'Skipped' as const, outputs: {} }])));
           continue;
         }
         jobStates.set(sid, {});
@@ -160,7 +164,9 @@ export async function runPipeline(doc: Doc, trigger: Trigger, options: RunOption
         const jdeps = [job.dependsOn ?? []].flat().map(String);
         if (!jdeps.every((d) => isDone(states[d]?.result))) continue;
         const dependencies = Object.fromEntries(jdeps.map((d) => [d, states[d]!]));
-        if (!truthy(evaluate(String(job.condition ?? 'succeeded()'), { variables: root, dependencies }))) {
+        // The jobs of the stages this stage depends on: `stageDependencies.<stage>.<job>.outputs['<step>.<var>']`.
+        const stageDependencies = Object.fromEntries(deps.map((d) => [d, jobStates.get(d) ?? {}]));
+        if (!truthy(evaluate(String(job.condition ?? 'succeeded()'), { variables: root, dependencies, stageDependencies }))) {
           states[jid] = { result: 'Skipped', outputs: {} };
           progressed = true;
           continue;

@@ -80,18 +80,19 @@ function applyLoggingCommands(output: string, stepName: string | undefined, ctx:
     const match = /^\s*##vso\[([\w.]+)([^\]]*)\](.*)$/.exec(line);
     if (!match) continue;
     const [, command, rawProps = '', value = ''] = match;
-    const props = Object.fromEntries(rawProps.trim().split(';').filter(Boolean).map((kv) => kv.split('=', 2).map((s) => s.trim()) as [string, string]));
-    if (command === 'task.setvariable') {
+    // Property names are case-insensitive (`isOutput`, `isoutput`): keyed in lower case here.
+    const props = Object.fromEntries(rawProps.trim().split(';').filter(Boolean).map((kv) => kv.split('=', 2).map((s) => s.trim()) as [string, string]).map(([k, v]) => [k.toLowerCase(), v]));
+    if (command.toLowerCase() === 'task.setvariable') {
       const name = props.variable ?? '';
-      const isOutput = String(props.isOutput ?? props.isoutput).toLowerCase() === 'true';
-      const isSecret = String(props.isSecret ?? props.issecret).toLowerCase() === 'true';
+      const isOutput = String(props.isoutput).toLowerCase() === 'true';
+      const isSecret = String(props.issecret).toLowerCase() === 'true';
       ctx.variables[name] = value;
       if (isSecret) ctx.secrets.add(name);
       if (isOutput && stepName) {
         ctx.outputs[`${stepName}.${name}`] = value;
         ctx.variables[`${stepName}.${name}`] = value;
       }
-    } else if (command === 'task.prependpath') ctx.prependPath.unshift(value);
+    } else if (command.toLowerCase() === 'task.prependpath') ctx.prependPath.unshift(value);
   }
 }
 
