@@ -18,6 +18,7 @@ import type { Plan, PlanEvent } from '../../src/plan/index.js';
 import type { TargetHarness } from './harness.js';
 import { lintErrors } from './jenkins-lint.js';
 import { TRAIN_CHANGED_LABEL } from '../../src/targets/jenkins/stages.js';
+import { DRIFT_VERDICT_LABEL } from '../../src/plan/index.js';
 
 const run = promisify(execFile);
 const JAVA_HOME = process.env.JAVA_HOME ?? '/usr/lib/jvm/java-17-openjdk-amd64';
@@ -179,12 +180,15 @@ export function pathMatching(pattern: string): string {
   return path.endsWith('/') ? `${path}x.txt` : path;
 }
 
-/** How Jenkins meets an event: the job (file), its branch, the build's causes and parameters. */
-export function scenarioFor(plan: Plan, event: PlanEvent, pathsChanged: boolean): { file: string; scenario: Scenario } {
+/**
+ * How Jenkins meets an event: the job (file), its branch, the build's causes and parameters;
+ * `drift` is what the monitor's drift verdict prints (the monitor pipeline only).
+ */
+export function scenarioFor(plan: Plan, event: PlanEvent, pathsChanged: boolean, drift = false): { file: string; scenario: Scenario } {
   const trainPaths = plan.trainChanges?.paths ?? [];
   const changeset = pathsChanged ? trainPaths.slice(0, 1).map(pathMatching) : ['mlgen-unrelated/notes.txt'];
-  // The source stage's change detection prints the answer (its script is tested on real git histories).
-  const shOutputs = { [TRAIN_CHANGED_LABEL]: pathsChanged ? 'true\n' : 'false\n' };
+  // The source stage's change detection and the drift verdict print their answers (both scripts run for real elsewhere).
+  const shOutputs = { [TRAIN_CHANGED_LABEL]: pathsChanged ? 'true\n' : 'false\n', [DRIFT_VERDICT_LABEL]: drift ? 'true\n' : 'false\n' };
   const base = { id: 'event', params: {}, changeset, previousBuild: true, shOutputs };
   const release = { BRANCH_NAME: plan.releaseBranch };
   switch (event.kind) {

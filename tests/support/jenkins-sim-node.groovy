@@ -118,6 +118,58 @@ class Installs {
     }
 }
 
+/**
+ * The plans' `[ -x DIR/bin/python ] || python3 -m venv DIR` into a workspace without DIR,
+ * replayed: python3 -m venv (ensurepip) takes about 5 s here, and every stage makes its own.
+ * The first one per python3 (by its path on the step's PATH) runs for real and is kept as a
+ * template; later ones copy it (symlinks to the interpreter kept) and rewrite the venv's own
+ * path in pyvenv.cfg and bin/ (activate scripts, pip's shebangs), which is what venv writes
+ * there. Each replay is recorded as such; replayInstalls false turns it off.
+ */
+class Venvs {
+    static Map<String, Map> templates = [:]
+    static final java.util.regex.Pattern COMMAND = ~/^\[ -x (\S+)\/bin\/python \] \|\| python3 -m venv (\S+)$/
+
+    /** The venv directory the script creates, when it is the plans' venv command. */
+    static String target(String script) {
+        def m = COMMAND.matcher(script)
+        return m.matches() && m.group(1) == m.group(2) ? m.group(2) : null
+    }
+
+    static String python3On(String path) {
+        for (String dir : (path ?: '').split(':')) {
+            File f = new File(dir, 'python3')
+            if (f.isFile() && f.canExecute()) return f.path
+        }
+        return null
+    }
+
+    static void remember(String python, File venv, File root) {
+        if (templates.containsKey(python)) return
+        File template = new File(root, "venv-templates/${templates.size()}/venv")
+        template.parentFile.mkdirs()
+        def cp = ['cp', '-a', venv.path, template.path].execute()
+        cp.waitFor()
+        if (cp.exitValue() == 0) templates[python] = [dir: template, path: venv.path]
+    }
+
+    static boolean replay(String python, File venv) {
+        Map template = templates[python]
+        if (template == null || venv.exists()) return false
+        venv.parentFile.mkdirs()
+        def cp = ['cp', '-a', ((File) template.dir).path, venv.path].execute()
+        cp.waitFor()
+        if (cp.exitValue() != 0) return false
+        List<File> texts = [new File(venv, 'pyvenv.cfg')] + (new File(venv, 'bin').listFiles() as List)
+        texts.each { File f ->
+            if (!f.isFile() || Files.isSymbolicLink(f.toPath()) || f.length() > 65536) return
+            String text = f.getText('ISO-8859-1')
+            if (text.contains((String) template.path)) f.setText(text.replace((String) template.path, venv.path), 'ISO-8859-1')
+        }
+        return true
+    }
+}
+
 /** What the build did: the records the harness reads back. */
 class Outcome {
     List<String> ran = []

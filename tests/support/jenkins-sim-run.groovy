@@ -89,11 +89,12 @@ class Runner extends DeclarativeRun {
         Outcome o = build.outcome
         Map visible = new HashMap(global)
         visible.putAll(inherited)
-        Map own = new HashMap(inherited)
-        own.putAll(environment(stage.environment, visible, params, build.scenario))
-        visible.putAll(own)
+        // The stage's own environment applies after its when (see DeclarativeRun.whenPasses).
         Map when = evaluateWhen(stage.when)
-        boolean passes = when == null || when.conditions.every { Condition c -> c.evaluate(build.scenario.withEnv(visible)) }
+        boolean passes = whenPasses(when, build.scenario.withEnv(new HashMap(visible)))
+        Map own = new HashMap(inherited)
+        if (passes) own.putAll(environment(stage.environment, visible, params, build.scenario))
+        visible.putAll(own)
         Map flags = when?.flags ?: [:]
         Map lock = stage.options.find { it.name == 'lock' }?.args?.getAt(0)
         Map timeout = stage.options.find { it.name == 'timeout' }?.args?.getAt(0)

@@ -70,6 +70,15 @@ class Steps {
         Map secretValues = build.scenario.credentials
         record.secretsSeen = secretValues.findAll { id, value -> penv.values().any { it?.toString() == value } }.keySet().sort()
         if (replayed(script, w, record)) return null
+        String venvDir = build.scenario.replayInstalls ? Venvs.target(script) : null
+        String python3 = venvDir != null ? Venvs.python3On((String) penv.PATH) : null
+        if (python3 != null && Venvs.replay(python3, new File(w.dir, venvDir))) {
+            record.status = 0
+            record.seconds = 0
+            record.replayed = true
+            build.outcome.executed << record
+            return null
+        }
         Map r = build.sh(w, script, penv, deadline)
         record.status = r.status
         record.seconds = r.seconds
@@ -77,6 +86,7 @@ class Steps {
         build.outcome.executed << record
         String rememberAs = record.remove('rememberAs')
         if (rememberAs && r.status == 0) Installs.remember(rememberAs, new File((String) penv.VIRTUAL_ENV), build.root.parentFile)
+        if (python3 != null && r.status == 0 && new File(w.dir, venvDir).isDirectory()) Venvs.remember(python3, new File(w.dir, venvDir), build.root.parentFile)
         if (r.timedOut) throw new SimFailure('ABORTED', "${where}: Timeout has been exceeded (sh: ${args.label ?: script.take(40)})")
         if (args.returnStatus) return r.status
         if (r.status != 0) throw new SimFailure('FAILURE', "${where}: script returned exit code ${r.status} (${args.label ?: script.take(40)})")
@@ -86,7 +96,7 @@ class Steps {
 
     private static String tail(String text) { text.length() > 6000 ? '…' + text.substring(text.length() - 6000) : text }
 
-    /** `pip install -r FILE` (the manifests' install) into a fresh venv: see Installs. */
+    /** `pip install -r FILE` (the manifests' install) into a fresh venv: see Installs (and Venvs for the venv itself). */
     private boolean replayed(String script, Workspace w, Map record) {
         def m = script =~ /^(?:python3 -m )?pip install -r (\S+)$/
         if (!m.matches()) return false

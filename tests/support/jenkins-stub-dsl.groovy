@@ -7,8 +7,10 @@
  * which stage fails how) it runs the pipeline as Jenkins would and reports which stages ran,
  * each stage's result, which post blocks ran, which locks and inputs were taken, and every `sh`
  * that ran with the credentials and MLGEN_* variables it saw. The semantics, with their sources:
- * - `when` (pipeline-model-definition; jenkins.io/doc/book/pipeline/syntax/#when): stage
- *   environment before `when`; `changeset` matched with Ant's DirectoryScanner.match like
+ * - `when` (pipeline-model-definition; jenkins.io/doc/book/pipeline/syntax/#when): evaluated
+ *   with the run's and the enclosing stages' environment, before the stage's own `environment`
+ *   (ModelInterpreter.evaluateStage applies withEnvBlock(stage.getEnvVars) inside the passed
+ *   `when`; a skipped stage never evaluates its environment); `changeset` matched with Ant's DirectoryScanner.match like
  *   ChangeSetConditionalScript; `triggeredBy` on cause class names like Utils.shouldRunBeAllowed;
  *   `branch` on BRANCH_NAME; `changeRequest()` on CHANGE_ID, with attributes on CHANGE_* like
  *   ChangeRequestConditional; `expression` on the run's env, including `env.X = ...` assignments
@@ -322,6 +324,15 @@ abstract class DeclarativeRun {
         Dsl.call(body, b)
         if (b.conditions.isEmpty()) throw new DslError('when without conditions')
         return [flags: b.flags, conditions: b.conditions]
+    }
+
+    /**
+     * Does the stage's `when` pass, for an env of the run and the enclosing stages? Jenkins
+     * (ModelInterpreter.evaluateStage, WhenEvaluator) evaluates it before withEnvBlock(the
+     * stage's environment): a stage's own environment never decides whether it runs.
+     */
+    static boolean whenPasses(Map when, Object scenario) {
+        return when == null || when.conditions.every { Condition c -> c.evaluate(scenario) }
     }
 
     static String worse(String a, String b) { RESULTS.indexOf(a) >= RESULTS.indexOf(b) ? a : b }

@@ -85,7 +85,11 @@ class StepRecorder {
     }
     def sh(String script) { sh([script: script]) }
     def echo(String message) { record('echo', [message: message]) }
-    def error(String message) { record('error', [message: message]); throw new StepFailure('FAILURE', message) }
+    /** Fails the stage in a run; describing a file (no outcome) records it and goes on, as for every step. */
+    def error(String message) {
+        record('error', [message: message])
+        if (outcome != null) throw new StepFailure('FAILURE', message)
+    }
     def sleep(Map args) { record('sleep', args) }
     def stash(Map args) { record('stash', args) }
     def unstash(String name) { record('unstash', [name: name]) }
@@ -168,11 +172,12 @@ class Runner extends DeclarativeRun {
     static String runStage(Stage stage, Map global, Map inherited, Map params, Scenario s, Outcome o) {
         Map visible = new HashMap(global)
         visible.putAll(inherited)
-        Map own = new HashMap(inherited)
-        own.putAll(environment(stage.environment, visible, params))
-        visible.putAll(own)
+        // The stage's own environment applies after its when (see DeclarativeRun.whenPasses).
         Map when = evaluateWhen(stage.when)
-        boolean passes = when == null || when.conditions.every { Condition c -> c.evaluate(s.withEnv(visible)) }
+        boolean passes = whenPasses(when, s.withEnv(new HashMap(visible)))
+        Map own = new HashMap(inherited)
+        if (passes) own.putAll(environment(stage.environment, visible, params))
+        visible.putAll(own)
         Map flags = when?.flags ?: [:]
         if (stage.options.any { it.name == 'lock' } && (passes || !flags.beforeOptions)) o.locks << stage.name
         if (stage.input != null && (passes || !flags.beforeInput)) o.inputs << stage.name

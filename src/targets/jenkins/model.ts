@@ -40,7 +40,13 @@ export type BlockItem =
   /** Files kept with the build, shown on its page. */
   | { kind: 'archive'; artifacts: string }
   /** A Docker image around the body, inside a post block (the stage's agent is gone there). */
-  | { kind: 'inside'; image: string; body: BlockItem[] };
+  | { kind: 'inside'; image: string; body: BlockItem[] }
+  /**
+   * The script's stdout, trimmed, as `env.<variable>` for the rest of the run (later stages'
+   * `when` and `environment` read it); a failing script fails the step, and so does any output
+   * but one of `values`.
+   */
+  | { kind: 'capture'; variable: string; script: string; label: string; values: string[]; failure: string };
 
 export interface PostView {
   condition: 'unsuccessful' | 'always' | 'success';
@@ -53,6 +59,9 @@ export interface PostView {
   items: BlockItem[];
 }
 
+/** One `environment` line: a value (escaped where it lands) or a Groovy string already written (a GString computed at the stage). */
+export type EnvEntry = { name: string; value: string } | { name: string; gstring: string };
+
 export interface StageView {
   name: string;
   /** A comment above the stage's body. */
@@ -62,7 +71,7 @@ export interface StageView {
   when?: WhenView;
   /** Groovy lines for `options { }`. */
   options: string[];
-  environment: { name: string; value: string }[];
+  environment: EnvEntry[];
   input?: { message: string; ok: string; submitter?: string };
   steps?: BlockItem[];
   stages?: StageView[];

@@ -9,7 +9,7 @@ import { TRAIN_MODES } from '../../plan/index.js';
 import { compileTemplate, createHandlebars, readTemplate, type HandlebarsEnv } from '../../templates.js';
 import type { BlockItem, JenkinsfileView, PostView, StageView } from './model.js';
 import { labelFor, postOnNode, stagesFor } from './stages.js';
-import { registryCredentialsIds, secretsOf } from './steps.js';
+import { DRIFT_VARIABLE, registryCredentialsIds, secretsOf } from './steps.js';
 
 const PARTIALS = ['stage', 'agent', 'when', 'condition', 'block', 'post'];
 
@@ -114,6 +114,10 @@ function about(plan: Plan, stages: StageView[], post: PostView[], schedule?: Sch
     const a = job.approval!;
     lines.push(`Approval before ${job.id}: ${a.approvers.length > 0 ? `submitter ${a.approvers.join(', ')}` : 'anyone who may build the job'}; times out (aborts) after ${duration(a.timeoutMinutes)}.`);
   }
+  if (plan.monitor) {
+    const { pipeline, mode } = plan.monitor.onDrift;
+    lines.push(`Monitor (PIPELINE=monitor): the ${plan.monitor.job} stage reads ${plan.monitor.report} into env.${DRIFT_VARIABLE}; true runs the ${pipeline} stages next in the same build (MLGEN_PIPELINE=${pipeline}, MLGEN_TRAIN_MODE=${mode}); a missing or malformed report fails the build.`);
+  }
   const labels = [...new Set(all.flatMap((s) => (s.agent?.kind === 'label' ? [s.agent.label] : s.agent?.kind === 'docker' && s.agent.label ? [s.agent.label] : [])))];
   lines.push(`Agents: ${labels.length > 0 ? `labels ${labels.join(', ')}; ` : ''}other stages run on any agent; /bin/sh may be dash; git on the agent of the source stage.`);
   if (!schedule) lines.push('Fork pull requests: set the branch source\'s Trust setting so forks cannot change this Jenkinsfile; stages that need a self-hosted agent skip forks, others run without credentials.');
@@ -125,7 +129,7 @@ export function jenkinsfileView(plan: Plan, schedule?: Schedule): JenkinsfileVie
   const defaultMode: TrainMode = schedule?.mode ?? 'full';
   // A choice parameter's first choice is its default, for timers as for people.
   const first = <T>(value: T, all: readonly T[]): T[] => [value, ...all.filter((v) => v !== value)];
-  const stages = stagesFor(plan);
+  const stages = stagesFor(plan, { pipeline: defaultPipeline, mode: defaultMode });
   const post = notifyPost(plan);
   return {
     about: about(plan, stages, post, schedule),

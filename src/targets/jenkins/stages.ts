@@ -4,9 +4,41 @@
  * commit; the deploy chain runs under one lock after a milestone; a soak holds no executor.
  */
 import { groovyString } from '../../escape/groovy.js';
-import { PIPELINES, type CanaryPhase, type GateReport, type Plan, type PlanJob, type Runtime, type Step } from '../../plan/index.js';
-import type { AgentView, BlockItem, ConditionView, PostView, StageView, WhenView } from './model.js';
-import { blockOf, SOURCE_STASH } from './steps.js';
+import { PIPELINES, runFor, type CanaryPhase, type GateReport, type PipelineId, type Plan, type PlanJob, type Runtime, type Step, type TrainMode } from '../../plan/index.js';
+import type { AgentView, BlockItem, ConditionView, EnvEntry, PostView, StageView, WhenView } from './model.js';
+import { blockOf, DRIFT_VARIABLE, SOURCE_STASH } from './steps.js';
+
+/** The file's parameter defaults: what MLGEN_PIPELINE and MLGEN_TRAIN_MODE are when a build has no parameters yet. */
+export interface FileDefaults {
+  pipeline: PipelineId;
+  mode: TrainMode;
+}
+
+/** Groovy: true once the monitor stage of this run reported drift (env.MLGEN_DRIFT is unset in every other pipeline). */
+const DRIFTED = `env.${DRIFT_VARIABLE} == 'true'`;
+
+/** The jobs the monitor's drift verdict runs (plan.monitor): the monitor pipeline's run marks them `ifDrift`. */
+function driftChain(plan: Plan): Set<string> {
+  if (!plan.monitor) return new Set();
+  const run = runFor(plan, { kind: 'manual', pipeline: 'monitor', mode: 'full' });
+  return new Set(run.jobs.filter((j) => j.ifDrift).map((j) => j.id));
+}
+
+/**
+ * A chain job's MLGEN_PIPELINE and MLGEN_TRAIN_MODE: the drift retrain's (plan.monitor.onDrift)
+ * once the monitor reported drift, else the run's own, spelled as the pipeline's environment
+ * spells it. A stage's environment applies after its `when` (ModelInterpreter.evaluateStage),
+ * so these never decide whether the stage runs.
+ */
+function driftEnv(plan: Plan, job: PlanJob, defaults: FileDefaults): EnvEntry[] {
+  const monitor = plan.monitor;
+  if (!monitor || !driftChain(plan).has(job.id)) return [];
+  const pick = (drifted: string, param: string, fallback: string) => `"\${${DRIFTED} ? ${groovyString(drifted)} : (params.${param} ?: ${groovyString(fallback)})}"`;
+  return [
+    { name: 'MLGEN_PIPELINE', gstring: pick(monitor.onDrift.pipeline, 'PIPELINE', defaults.pipeline) },
+    { name: 'MLGEN_TRAIN_MODE', gstring: pick(monitor.onDrift.mode, 'MODE', defaults.mode) },
+  ];
+}
 
 const SOURCE_TIMEOUT_MINUTES = 15;
 export const TRAIN_CHANGED_LABEL = 'Did train.paths change?';
@@ -55,6 +87,10 @@ export function whenFor(plan: Plan, job: PlanJob, flags: Partial<Pick<WhenView, 
       ]),
     ]);
   });
+  if (driftChain(plan).has(job.id)) {
+    // The monitor pipeline's retrain chain: after its monitor stage reported drift (env.MLGEN_DRIFT).
+    pipelines.push(group('allOf', [leaf(`environment(name: 'MLGEN_PIPELINE', value: ${groovyString('monitor')})`), leaf(`expression { return ${DRIFTED} }`)]));
+  }
   const conditions: ConditionView[] = [group('anyOf', pipelines)];
   if (job.releaseOnly) {
     conditions.push(
@@ -73,27 +109,28 @@ export function whenFor(plan: Plan, job: PlanJob, flags: Partial<Pick<WhenView, 
 }
 
 const timeout = (minutes: number) => `timeout(time: ${minutes}, unit: 'MINUTES')`;
-const entries = (env: Record<string, string>) => Object.entries(env).map(([name, value]) => ({ name, value }));
+const entries = (env: Record<string, string>): EnvEntry[] => Object.entries(env).map(([name, value]) => ({ name, value }));
 
 /** What every agent stage does first: an empty workspace with the run's one checkout. */
 function sourceItems(): BlockItem[] {
   return [{ kind: 'deleteDir' }, { kind: 'unstash', name: SOURCE_STASH }];
 }
 
-function agentStage(plan: Plan, job: PlanJob, name: string, runtime: Runtime, steps: readonly Step[], env: Record<string, string>, timeoutMinutes: number): StageView {
+function agentStage(plan: Plan, job: PlanJob, name: string, runtime: Runtime, steps: readonly Step[], env: EnvEntry[], timeoutMinutes: number): StageView {
   const forkGuard = !job.releaseOnly && job.untrusted === 'no-secrets';
   return {
     name,
     agent: agentFor(plan, runtime),
     options: [timeout(timeoutMinutes)],
-    environment: entries(env),
+    environment: env,
     steps: [...sourceItems(), ...blockOf(steps, { plan, forkGuard })],
     post: [],
   };
 }
 
-function jobStage(plan: Plan, job: PlanJob): StageView {
-  const stage = agentStage(plan, job, job.id, job.runtime, job.steps, job.env, job.runtime.timeoutMinutes);
+function jobStage(plan: Plan, job: PlanJob, defaults: FileDefaults): StageView {
+  const env = [...entries(job.env), ...driftEnv(plan, job, defaults)];
+  const stage = agentStage(plan, job, job.id, job.runtime, job.steps, env, job.runtime.timeoutMinutes);
   return { ...stage, when: whenFor(plan, job), post: job.report ? [reportPost(job.report)] : stage.post };
 }
 
@@ -128,7 +165,7 @@ function phaseStages(plan: Plan, job: PlanJob, phase: CanaryPhase): StageView[] 
   const flush = () => {
     if (segment.length === 0) return;
     const name = stages.length === 0 ? phase.id : `${phase.id}-analysis`;
-    stages.push(agentStage(plan, job, name, job.runtime, [...setup, ...segment], own, phase.timeoutMinutes));
+    stages.push(agentStage(plan, job, name, job.runtime, [...setup, ...segment], entries(own), phase.timeoutMinutes));
     segment = [];
   };
   for (const step of phase.steps) {
@@ -163,7 +200,7 @@ export function postOnNode(plan: Plan, runtime: Runtime, condition: PostView['co
   };
 }
 
-function canaryStage(plan: Plan, job: PlanJob): StageView {
+function canaryStage(plan: Plan, job: PlanJob, defaults: FileDefaults): StageView {
   const canary = job.canary!;
   const rollback = canary.rollback;
   return {
@@ -171,7 +208,7 @@ function canaryStage(plan: Plan, job: PlanJob): StageView {
     comment: 'No agent here: each phase takes its own, so the soaks between them hold none.',
     when: whenFor(plan, job),
     options: [],
-    environment: entries(job.env),
+    environment: [...entries(job.env), ...driftEnv(plan, job, defaults)],
     stages: canary.phases.flatMap((phase) => phaseStages(plan, job, phase)),
     post: rollback
       ? [postOnNode(plan, job.runtime, 'unsuccessful', 'A phase that fails, times out or is aborted (a timeout aborts) rolls back: unsuccessful covers FAILURE, UNSTABLE and ABORTED.', rollback.steps, sourceItems())]
@@ -199,14 +236,14 @@ function approvalStage(plan: Plan, job: PlanJob): StageView {
  * inversePrecedence the newest waiting build takes the lock; passing the milestone then aborts
  * every older build still waiting, so an older build never deploys after a newer one.
  */
-function deployChain(plan: Plan, chain: PlanJob[]): StageView[] {
+function deployChain(plan: Plan, chain: PlanJob[], defaults: FileDefaults): StageView[] {
   const first = chain[0]!;
   const inner: StageView[] = [
     { name: 'deploy-turn', options: [], environment: [], steps: [{ kind: 'milestone', ordinal: 2, label: 'Deploying: holds the deploy lock' }], post: [] },
   ];
   for (const job of chain) {
     if (job.approval) inner.push(approvalStage(plan, job));
-    inner.push(job.canary ? canaryStage(plan, job) : jobStage(plan, job));
+    inner.push(job.canary ? canaryStage(plan, job, defaults) : jobStage(plan, job, defaults));
   }
   return [
     {
@@ -274,12 +311,18 @@ function sourceStage(plan: Plan): StageView {
   };
 }
 
-/** Stages in plan order: consecutive jobs that need the same jobs run side by side; the deploy chain under its lock. */
-export function stagesFor(plan: Plan): StageView[] {
+/**
+ * Stages in plan order: consecutive jobs that need the same jobs run side by side; the deploy
+ * chain under its lock. The monitor (plan.monitor) comes first after the source: the retrain
+ * chain its verdict runs follows it in the same build.
+ */
+export function stagesFor(plan: Plan, defaults: FileDefaults): StageView[] {
   const stages: StageView[] = [sourceStage(plan)];
+  const monitor = plan.jobs.find((j) => j.id === plan.monitor?.job);
+  if (monitor) stages.push(jobStage(plan, monitor, defaults));
   const chain = plan.jobs.filter((j) => j.lock !== undefined);
   const groups: PlanJob[][] = [];
-  for (const job of plan.jobs.filter((j) => j.lock === undefined)) {
+  for (const job of plan.jobs.filter((j) => j.lock === undefined && j !== monitor)) {
     const last = groups.at(-1);
     const sameNeeds = last && last[0]!.needs.join(',') === job.needs.join(',') && !job.needs.some((id) => last.some((j) => j.id === id));
     if (last && sameNeeds && last[0]!.kind !== 'predict' && job.kind !== 'predict') last.push(job);
@@ -287,10 +330,10 @@ export function stagesFor(plan: Plan): StageView[] {
   }
   const chainAfter = chain.length > 0 ? Math.max(...groups.map((g, i) => (g.some((j) => chain[0]!.needs.includes(j.id)) ? i : -1))) : -2;
   groups.forEach((g, i) => {
-    stages.push(g.length === 1 ? jobStage(plan, g[0]!) : { name: 'checks', options: [], environment: [], parallel: g.map((job) => jobStage(plan, job)), post: [] });
-    if (i === chainAfter) stages.push(...deployChain(plan, chain));
+    stages.push(g.length === 1 ? jobStage(plan, g[0]!, defaults) : { name: 'checks', options: [], environment: [], parallel: g.map((job) => jobStage(plan, job, defaults)), post: [] });
+    if (i === chainAfter) stages.push(...deployChain(plan, chain, defaults));
   });
-  if (chain.length > 0 && chainAfter < 0) stages.push(...deployChain(plan, chain));
+  if (chain.length > 0 && chainAfter < 0) stages.push(...deployChain(plan, chain, defaults));
   return stages;
 }
 

@@ -7,6 +7,9 @@ import { shellWord } from '../../escape/shell.js';
 import type { Plan, Step } from '../../plan/index.js';
 import type { BlockItem } from './model.js';
 
+/** The run-wide variable the monitor's drift verdict lands in (`true` or `false`); unset in every other pipeline. */
+export const DRIFT_VARIABLE = 'MLGEN_DRIFT';
+
 /** The stash that carries the run's one checkout to every stage (see sourceStage). */
 export const SOURCE_STASH = 'mlgen-source';
 
@@ -74,7 +77,16 @@ export function blockOf(steps: readonly Step[], context: StepContext): BlockItem
         });
         return items;
       case 'drift-verdict':
-        throw new Error('TODO(monitor): this target does not print the drift verdict yet');
+        // The verdict as env.MLGEN_DRIFT: the retrain chain's stages read it (stages.ts).
+        items.push({
+          kind: 'capture',
+          variable: DRIFT_VARIABLE,
+          script: shellScript(step.run),
+          label: step.label,
+          values: ['true', 'false'],
+          failure: `${step.label}: the verdict is neither true nor false (the report is ${step.report})`,
+        });
+        break;
       default: {
         const unknown: never = step;
         throw new Error(`unknown step ${JSON.stringify(unknown)}`);

@@ -5,7 +5,7 @@
  * the wheelhouse, an MLflow file store per build) and a scenario per plan event.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generate } from '../../../src/engine/generate.js';
 import { selectJobs, type Plan, type PlanEvent } from '../../../src/plan/index.js';
@@ -69,6 +69,45 @@ export function simProject(name: string, mutate?: (dir: string) => void): SimPro
   git(released, 'clone', '-q', dir, '.');
   git(released, 'reset', '-q', '--hard', head);
   return { name, plan, repo: dir, base, head, released, mlflow: join(temporary(`mlgen-jenkins-${name}-mlflow-`), 'mlruns') };
+}
+
+const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
+
+/**
+ * A fixture of tests/fixtures as a Jenkins project: its files and the Jenkins target's files
+ * committed on main, then one branch per variant, whose commit `variant(dir, name)` made (e.g.
+ * what monitoring/state holds). A build picks a variant's commit with `commitOf`.
+ */
+export function fixtureSimProject(name: string, variants: Record<string, (dir: string) => void>): SimProject & { commitOf: (variant: string) => string } {
+  const source = join(FIXTURES, name);
+  const dir = temporary(`mlgen-jenkins-${name}-`);
+  cpSync(source, dir, { recursive: true });
+  const text = readFileSync(join(dir, 'mlgen.yaml'), 'utf8');
+  const result = generate(text, { manifestPath: 'mlgen.yaml', targets: ['jenkins'] });
+  if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('; '));
+  for (const file of result.files) {
+    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+    writeFileSync(join(dir, file.path), file.content);
+  }
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', `${name} as a project of its own`);
+  const base = git(dir, 'rev-parse', 'HEAD').trim();
+  const commits = new Map<string, string>();
+  for (const [variant, change] of Object.entries(variants)) {
+    git(dir, 'checkout', '-q', '-b', `variant-${variant}`, 'main');
+    change(dir);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '--allow-empty', '-m', `variant ${variant}`);
+    commits.set(variant, git(dir, 'rev-parse', 'HEAD').trim());
+  }
+  git(dir, 'checkout', '-q', 'main');
+  const commitOf = (variant: string) => {
+    const commit = commits.get(variant);
+    if (!commit) throw new Error(`no variant ${variant} of ${name}`);
+    return commit;
+  };
+  return { name, plan: result.plan, repo: dir, base, head: base, released: dir, mlflow: join(temporary(`mlgen-jenkins-${name}-mlflow-`), 'mlruns'), commitOf };
 }
 
 /** The DVC remote the example's .dvc/config names, filled by its own setup script (needs its packages). */

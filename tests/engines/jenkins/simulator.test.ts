@@ -103,6 +103,42 @@ const FILES: Record<string, string> = {
     }
   }
 }`,
+  verdict: `pipeline {
+  agent none
+  environment { RUN_PIPELINE = 'monitor' }
+  stages {
+    stage('check') {
+      agent any
+      environment { RUN_PIPELINE = 'check' }
+      when { environment(name: 'RUN_PIPELINE', value: 'monitor') }
+      steps {
+        sh 'test "$RUN_PIPELINE" = check'
+        script {
+          env.VERDICT = sh(script: 'echo log >&2; echo true', returnStdout: true).trim()
+        }
+      }
+    }
+    stage('on-true') {
+      agent any
+      when { expression { return env.VERDICT == 'true' } }
+      environment { SEEN = "\${env.VERDICT == 'true' ? 'drift' : 'none'}" }
+      steps { sh 'test "$SEEN" = drift && test "$VERDICT" = true' }
+    }
+    stage('on-false') {
+      when { expression { return env.VERDICT == 'false' } }
+      steps { echo('never') }
+    }
+    stage('own-environment') {
+      environment { GATE = 'open' }
+      when { environment(name: 'GATE', value: 'open') }
+      steps { echo('never') }
+    }
+    stage('failing-output') {
+      agent any
+      steps { script { env.OTHER = sh(script: 'echo partial; exit 1', returnStdout: true).trim() } }
+    }
+  }
+}`,
 };
 
 let outcomes: Record<string, SimOutcome | undefined> = {};
@@ -173,6 +209,21 @@ describe('Jenkins simulator semantics', () => {
     expect(o.results.ask).toBe('ABORTED');
     expect(o.ran).not.toContain('after');
     expect(o.build).toBe('ABORTED');
+  });
+
+  it('when runs before the stage environment; returnStdout sets env for later stages\' when and environment; a failing returnStdout sh fails its stage', () => {
+    const o = outcomes.verdict!;
+    // check: its when saw the run's RUN_PIPELINE, its steps the stage's own (ModelInterpreter.evaluateStage).
+    expect(o.ran, describeOutcome(o)).toEqual(['check', 'on-true', 'failing-output']);
+    expect(o.results.check).toBe('SUCCESS');
+    expect(o.results['on-true']).toBe('SUCCESS');
+    const verdict = o.executed.find((e) => e.where === 'check' && e.script?.startsWith('echo log'));
+    // stdout went to the variable, not the log; stderr still reached the log.
+    expect(verdict?.output).toContain('log');
+    expect(verdict?.output?.split('\n')).not.toContain('true');
+    expect(o.results['failing-output']).toBe('FAILURE');
+    expect(o.errors['failing-output']).toContain('script returned exit code 1');
+    expect(o.build).toBe('FAILURE');
   });
 
   it('credentials() and withCredentials bind secrets where the file binds them; returnStatus, returnStdout and sh -e', () => {

@@ -3,14 +3,18 @@
  * every Jenkinsfile, the stages that run for every event are exactly selectJobs, and commands
  * reach `sh` intact. All groovy work is batched into a few JVM starts in beforeAll.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GeneratedFile } from '../../../src/files/index.js';
-import { eventsOf, formatEvent, selectJobs, type Plan, type PlanEvent } from '../../../src/plan/index.js';
+import { eventsOf, formatEvent, runFor, selectJobs, type Plan, type PlanEvent } from '../../../src/plan/index.js';
 import { exampleManifests, fixtureNames, fixtureText, generateFor } from '../../support/harness.js';
 import {
   evaluateJenkinsfile,
   isJenkinsfile,
   jenkinsHarness,
+  planJobsOf,
+  scenarioFor,
+  type StubOutcome,
   type StubPipeline,
   type StubStage,
   type StubStep,
@@ -43,12 +47,16 @@ const cases: Case[] = [
   ...fixtureNames().map((name) => ({ name, text: fixtureText(name) })),
   ...exampleManifests().map(({ name, text }) => ({ name: `examples/${name}`, text })),
   { name: 'overrides', text: OVERRIDES },
+  { name: 'monitor-drift', text: readFileSync(new URL('../../fixtures/monitor-drift/mlgen.yaml', import.meta.url), 'utf8') },
 ].map(({ name, text }) => ({ name, ...generateFor(text, 'jenkins') }));
 
 const byName = (name: string) => cases.find((c) => c.name === name)!;
 
 let findings: string[][];
 const answers = new Map<string, string[]>();
+/** The monitor pipeline's events when the verdict step prints `true` (the stub's canned stdout). */
+const drifted = new Map<string, StubOutcome>();
+const monitorEvents = (plan: Plan) => eventsOf(plan).filter((event) => runFor(plan, event).onDrift !== undefined);
 const pipelines = new Map<string, StubPipeline>();
 const key = (c: Case, event: PlanEvent, pathsChanged: boolean) => `${c.name} ${formatEvent(event)} ${pathsChanged}`;
 
@@ -56,12 +64,20 @@ beforeAll(async () => {
   const jobQueries = cases.flatMap((c) =>
     eventsOf(c.plan).flatMap((event) => [true, false].map(async (changed) => answers.set(key(c, event, changed), await jenkinsHarness.jobsFor(c.files, c.plan, event, changed)))),
   );
+  const driftQueries = cases.flatMap((c) =>
+    monitorEvents(c.plan).map(async (event) => {
+      const { file, scenario } = scenarioFor(c.plan, event, true, true);
+      const result = await evaluateJenkinsfile(c.files.find((f) => f.path === file)!.content, [scenario]);
+      if (result.error) throw new Error(`${c.name} ${file}: ${result.error}`);
+      drifted.set(key(c, event, true), result.outcomes![scenario.id]!);
+    }),
+  );
   const described = async () => {
     const files = cases.flatMap((c) => c.files.filter((f) => isJenkinsfile(f.path)).map((f) => ({ key: `${c.name}:${f.path}`, text: f.content })));
     const results = await Promise.all(files.map((f) => evaluateJenkinsfile(f.text)));
     files.forEach((f, i) => pipelines.set(f.key, results[i]!.pipeline!));
   };
-  [findings] = await Promise.all([jenkinsHarness.validate(cases.map((c) => c.files)), described(), ...jobQueries]);
+  [findings] = await Promise.all([jenkinsHarness.validate(cases.map((c) => c.files)), described(), ...jobQueries, ...driftQueries]);
   // Generous: CodeNarc and the JVM are CPU-bound and the suite may share two cores.
 }, 600_000);
 
@@ -80,6 +96,25 @@ describe.each(cases.map((c) => c.name))('%s', (name) => {
           jobs: selectJobs(c.plan, event, changed),
         });
       }
+    }
+  });
+});
+
+describe.each(cases.filter((c) => c.plan.monitor).map((c) => c.name))('%s: the monitor reported drift (stub verdict true)', (name) => {
+  it('runs the monitor, then the retrain chain, exactly as selectJobs with drift; the chain sees retrain/drift, the monitor monitor', () => {
+    const c = byName(name);
+    expect(monitorEvents(c.plan).length).toBeGreaterThan(1);
+    for (const event of monitorEvents(c.plan)) {
+      const o = drifted.get(key(c, event, true))!;
+      expect({ event: formatEvent(event), jobs: planJobsOf(o.ran, c.plan) }).toEqual({ event: formatEvent(event), jobs: selectJobs(c.plan, event, true, true) });
+      const chain = new Set(runFor(c.plan, event).jobs.filter((j) => j.ifDrift).map((j) => j.id));
+      const shs = o.executed.filter((e) => c.plan.jobs.some((j) => j.id === e.where));
+      expect(shs.length).toBeGreaterThan(0);
+      for (const e of shs) {
+        const want = chain.has(e.where) ? { MLGEN_PIPELINE: 'retrain', MLGEN_TRAIN_MODE: 'drift' } : { MLGEN_PIPELINE: 'monitor' };
+        expect({ where: e.where, ...e.env }).toMatchObject({ where: e.where, ...want });
+      }
+      expect(o.build).toBe('SUCCESS');
     }
   });
 });

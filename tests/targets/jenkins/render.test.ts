@@ -1,11 +1,14 @@
 /** The Jenkins target without a JVM: escaping, file layout, determinism, what never appears. */
 import { describe, expect, it } from 'vitest';
-import { compilePlan } from '../../../src/plan/index.js';
+import { readFileSync } from 'node:fs';
+import { compilePlan, DRIFT_VERDICT_LABEL } from '../../../src/plan/index.js';
 import { loadManifest } from '../../../src/manifest/index.js';
 import { escapeGroovy, groovyString } from '../../../src/escape/groovy.js';
 import { jenkinsTarget } from '../../../src/targets/jenkins/index.js';
 import { labelExpression } from '../../../src/targets/jenkins/stages.js';
 import { fixtureNames, fixtureText, generateFor } from '../../support/harness.js';
+
+const MONITOR_FIXTURE = readFileSync(new URL('../../fixtures/monitor-drift/mlgen.yaml', import.meta.url), 'utf8');
 
 function planOf(text: string) {
   const loaded = loadManifest(text, 'mlgen.yaml');
@@ -62,19 +65,48 @@ describe('jenkinsTarget.render', () => {
   });
 
   it('names secrets only through withCredentials string bindings and never writes manifest text into a GString', () => {
-    for (const name of fixtureNames()) {
-      const plan = planOf(fixtureText(name));
+    for (const text of [...fixtureNames().map(fixtureText), MONITOR_FIXTURE]) {
+      const plan = planOf(text);
       const used = new Set(plan.jobs.flatMap((j) => j.secrets));
       for (const file of jenkinsTarget.render(plan)) {
         for (const secret of used) expect(file.body).toContain(`string(credentialsId: '${secret}', variable: '${secret}')`);
         expect(file.body).not.toContain('credentials(');
-        // The only double-quoted strings are mlgen's own parameter fallbacks.
+        // The only double-quoted strings are mlgen's own parameter fallbacks (and the monitor's drift choice).
         const gstrings = file.body.match(/"\$\{[^"]*\}"/g) ?? [];
-        for (const g of gstrings) expect(g).toMatch(/^"\$\{params\.(PIPELINE|MODE|MODEL_VERSION) \?: '[a-z]+'\}"$/);
+        for (const g of gstrings) expect(g).toMatch(/^"\$\{params\.(PIPELINE|MODE|MODEL_VERSION) \?: '[a-z]+'\}"$|^"\$\{env\.MLGEN_DRIFT == 'true' \? '[a-z]+' : \(params\.(PIPELINE|MODE) \?: '[a-z]+'\)\}"$/);
         const lines = file.body.split('\n').filter((line) => line.includes('"') && !line.includes("'"));
         expect(lines.filter((line) => !/^\s+MLGEN_[A-Z_]+ = "\$\{params/.test(line))).toEqual([]);
       }
     }
+  });
+
+  it('prints the monitor: the verdict captured into env.MLGEN_DRIFT, the retrain chain gated on it with the drift run\'s variables', () => {
+    const plan = planOf(MONITOR_FIXTURE);
+    const files = jenkinsTarget.render(plan);
+    expect(files.map((f) => f.path)).toEqual(['Jenkinsfile', 'jenkins/monitor.Jenkinsfile']);
+    const monitor = files[1]!.body;
+    expect(monitor).toContain("choice(name: 'PIPELINE', choices: ['monitor', 'ci', 'retrain']");
+    expect(monitor).toContain("cron('TZ=UTC\\n0 * * * *')");
+    expect(files[0]!.body).toContain("choice(name: 'PIPELINE', choices: ['ci', 'retrain', 'monitor']");
+    // The monitor stage comes right after the source stage, before the chain it gates.
+    const order = ['source', 'monitor', 'data-schema', 'train', 'evaluate', 'package', 'deploy-queue', 'deploy-chain', 'staging'].map((name) => monitor.indexOf(`stage('${name}')`));
+    expect(order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
+    expect(monitor).toMatch(new RegExp(`def output = sh\\(script: '.*', label: '${DRIFT_VERDICT_LABEL}', returnStdout: true\\)\\.trim\\(\\)\n`));
+    expect(monitor).toContain('env.MLGEN_DRIFT = output');
+    // Every job of the retrain pipeline: gated on the verdict, with retrain/drift in its environment.
+    for (const id of ['data-schema', 'train', 'evaluate', 'package', 'deploy-queue', 'deploy-chain', 'staging']) {
+      const start = monitor.indexOf(`stage('${id}')`);
+      const body = monitor.slice(start, monitor.indexOf('steps {', start));
+      expect(body, id).toContain("allOf {\n");
+      expect(body, id).toContain("environment(name: 'MLGEN_PIPELINE', value: 'monitor')");
+      expect(body, id).toContain("expression { return env.MLGEN_DRIFT == 'true' }");
+      if (!id.startsWith('deploy-')) {
+        expect(body, id).toContain(`MLGEN_PIPELINE = "\${env.MLGEN_DRIFT == 'true' ? 'retrain' : (params.PIPELINE ?: 'monitor')}"`);
+        expect(body, id).toContain(`MLGEN_TRAIN_MODE = "\${env.MLGEN_DRIFT == 'true' ? 'drift' : (params.MODE ?: 'full')}"`);
+      }
+    }
+    // The main Jenkinsfile falls back to its own defaults.
+    expect(files[0]!.body).toContain(`MLGEN_PIPELINE = "\${env.MLGEN_DRIFT == 'true' ? 'retrain' : (params.PIPELINE ?: 'ci')}"`);
   });
 
   it('keeps every stage body on whole lines: commands never span lines', () => {
