@@ -3,6 +3,7 @@ import { PartialSyncError } from '../../src/sync/changes.js';
 import { SyncError } from '../../src/sync/errors.js';
 import { syncGitLab, TRIGGER_TOKEN_VARIABLE, type GitLabSyncOptions } from '../../src/sync/gitlab.js';
 import { closedPort, logLines, planOf, syncFixture } from './support/common.js';
+import { fixtureText, generateFor } from '../support/harness.js';
 import { ME, SOMEONE_ELSE, gitLabStandIns, type GitLabStandIn, type StandInSchedule } from './support/gitlab-standin.js';
 
 const CI = syncFixture('.gitlab-ci.yml');
@@ -91,6 +92,23 @@ describe('sync gitlab against a loopback GitLab API stand-in', () => {
     expect(gitlab.requests.length).toBeGreaterThan(20);
     for (const request of gitlab.requests) expect(request.headers['private-token']).toBe(gitlab.token);
     for (const line of [...first.lines, ...second.lines]) expect(line).not.toContain(gitlab.token);
+  });
+
+  it('syncs the monitor schedule with MLGEN_PIPELINE=monitor (what selects the monitor job and its child pipeline trigger)', async () => {
+    const plan = planOf('../monitor-drift/mlgen');
+    const files = generateFor(fixtureText('../monitor-drift/mlgen'), 'gitlab').files.filter((f) => f.path === '.gitlab-ci.yml');
+    const gitlab = await standIn();
+    await syncGitLab(optionsFor(gitlab, { plan, files }));
+    const monitor = gitlab.mlgenSchedules().find((s) => s.description === 'mlgen: monitor');
+    expect(monitor).toMatchObject({
+      cron: '0 * * * *',
+      ref: 'refs/heads/main',
+      variables: [
+        { key: 'MLGEN_PIPELINE', value: 'monitor', variable_type: 'env_var' },
+        { key: 'MLGEN_TRAIN_MODE', value: 'full', variable_type: 'env_var' },
+      ],
+    });
+    expect(gitlab.linted).toEqual([files[0]!.content]);
   });
 
   it('prints the request that fires the drift trigger, token redacted unless --show-token', async () => {

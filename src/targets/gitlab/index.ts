@@ -8,14 +8,14 @@ import { deepMerge, renderYamlFile, type RenderedFile } from '../../files/index.
 import type { ExternalEvent, PipelineId, Plan, Schedule, TrainMode } from '../../plan/index.js';
 import { TRAIN_MODES } from '../../plan/index.js';
 import type { Target } from '../types.js';
-import { JobBuilder, runnerTags, STAGE_OF } from './jobs.js';
-import type { GitLabCi, Job } from './model.js';
+import { DRIFT_TRIGGER_JOB, driftTrigger, JobBuilder, runnerTags, STAGE_OF } from './jobs.js';
+import { GITLAB_CI_PATH, type GitLabCi, type Job, type TriggerJob } from './model.js';
 import { requirementLines } from './requirements.js';
 import { onFailureRules, workflowRules } from './rules.js';
-import { printSteps } from './steps.js';
+import { DRIFT_PIPELINE_PATH, printSteps } from './steps.js';
 import { literalVariable } from '../../escape/gitlab.js';
 
-export const GITLAB_CI_PATH = '.gitlab-ci.yml';
+export { GITLAB_CI_PATH };
 
 /** The variables of the pipeline schedule `mlgen sync gitlab` creates for a plan schedule. */
 export function scheduleVariables(schedule: Schedule): Record<string, string> {
@@ -32,7 +32,7 @@ export function webRunVariables(pipeline: PipelineId, mode: TrainMode): Record<s
   return { MLGEN_PIPELINE: pipeline, MLGEN_TRAIN_MODE: mode };
 }
 
-const STAGE_ORDER = ['test', 'train', 'evaluate', 'package', 'staging', 'canary', 'production', 'predict'];
+const STAGE_ORDER = ['test', 'train', 'evaluate', 'package', 'staging', 'canary', 'production', 'predict', 'monitor'];
 /** The variables the rules read: an override may change their values, never remove them. */
 const RULE_VARIABLES = ['MLGEN_PIPELINE', 'MLGEN_TRAIN_MODE'];
 
@@ -87,7 +87,9 @@ export function buildGitLabCi(plan: Plan): GitLabCi {
   const common = commonEnv(plan);
   const builder = new JobBuilder(plan, common);
   for (const job of plan.jobs) builder.add(job);
-  const jobs = builder.jobs;
+  const jobs: GitLabCi['jobs'] = new Map(builder.jobs);
+  const trigger = driftTrigger(plan, DRIFT_PIPELINE_PATH);
+  if (trigger) jobs.set(DRIFT_TRIGGER_JOB, trigger);
   const notify = notifyJob(plan, common);
   if (notify) jobs.set('notify', notify);
   const used = new Set(plan.jobs.map((j) => STAGE_OF[j.kind]));
@@ -100,7 +102,7 @@ export function buildGitLabCi(plan: Plan): GitLabCi {
 }
 
 /** The order a reader expects: where and when a job runs, then what it does, then what it keeps. */
-const JOB_KEYS: readonly (keyof Job)[] = [
+const JOB_KEYS: readonly (keyof Job | keyof TriggerJob)[] = [
   'stage',
   'image',
   'services',
@@ -115,10 +117,12 @@ const JOB_KEYS: readonly (keyof Job)[] = [
   'cache',
   'script',
   'artifacts',
+  'trigger',
 ];
 
-function ordered(job: Job): Partial<Job> {
-  return Object.fromEntries(JOB_KEYS.filter((key) => job[key] !== undefined).map((key) => [key, job[key]]));
+function ordered(job: Job | TriggerJob): Record<string, unknown> {
+  const fields = job as unknown as Record<string, unknown>;
+  return Object.fromEntries(JOB_KEYS.filter((key) => fields[key] !== undefined).map((key) => [key, fields[key]]));
 }
 
 /** The document as GitLab reads it: jobs are top-level keys after the global ones. */

@@ -6,9 +6,11 @@
  */
 import { literalVariable, type GitLabVariable } from '../../escape/gitlab.js';
 import type { CanaryPhase, GateReport, Plan, PlanJob, Runtime, Step } from '../../plan/index.js';
-import type { Cache, Environment, Job, Need, Rule } from './model.js';
+import type { Cache, Environment, Job, Need, Rule, TriggerJob } from './model.js';
 import { jobRules } from './rules.js';
-import { printSteps, registrySecrets } from './steps.js';
+import { printSteps, registrySecrets, runnerTags } from './steps.js';
+
+export { runnerTags };
 
 type Kind = PlanJob['kind'];
 
@@ -39,18 +41,6 @@ const DIND_VARIABLES: Record<string, string> = {
 };
 /** The Docker image is Alpine without Python; steps that run Python get it first. */
 const PYTHON_ON_ALPINE = 'command -v python3 >/dev/null 2>&1 || apk add --no-cache python3 py3-pip';
-
-/** Labels of GitHub's hosted runners mean "the platform's default runner": on GitLab, no tags. */
-const HOSTED_LABEL = /^(ubuntu|windows|macos)-(latest|\d[\d.]*)(-\w+)?$/;
-/**
- * GitHub puts `self-hosted` on every self-hosted runner by itself; a GitLab runner has only
- * the tags it was registered with, so the label would match no runner.
- */
-const IMPLICIT_LABELS = new Set(['self-hosted']);
-
-export function runnerTags(labels: string[]): string[] {
-  return labels.filter((label) => !HOSTED_LABEL.test(label) && !IMPLICIT_LABELS.has(label));
-}
 
 /** GitLab reads durations like `90m` or `3h`. */
 export function gitlabDuration(minutes: number): string {
@@ -86,6 +76,38 @@ interface Unit {
   env: Record<string, string>;
   rules: Rule[];
   needs: Need[];
+}
+
+/**
+ * A job-level variable the job's rules already guarantee, left out: the monitor's
+ * MLGEN_PIPELINE=monitor is the pipeline variable that selects it. Printed, it would also
+ * select it: GitLab evaluates a job's rules with its own `variables` over the file's, so in a
+ * pipeline that sets no MLGEN_PIPELINE (a push) the job's value would win over the default `ci`.
+ */
+function selectedBy(job: PlanJob, key: string, value: string): boolean {
+  return key === 'MLGEN_PIPELINE' && job.pipelines.length === 1 && job.pipelines[0] === value;
+}
+
+/** The trigger job that runs the monitor's child pipeline (see steps.ts driftVerdict). */
+export const DRIFT_TRIGGER_JOB = 'retrain-on-drift';
+
+/**
+ * Runs the configuration the monitor job wrote as a child pipeline, in the monitor pipeline
+ * only: with the variables of the retrain run it stands for (MLGEN_PIPELINE=retrain,
+ * MLGEN_TRAIN_MODE=drift), whose result it takes (`strategy: depend`).
+ */
+export function driftTrigger(plan: Plan, artifact: string): TriggerJob | undefined {
+  const monitor = plan.monitor;
+  if (!monitor) return undefined;
+  const job = plan.jobs.find((j) => j.id === monitor.job);
+  if (!job) throw new Error(`the monitor job "${monitor.job}" is not in the plan`);
+  return {
+    stage: STAGE_OF[job.kind],
+    needs: [{ job: job.id, artifacts: true }],
+    rules: jobRules(plan, job),
+    variables: { MLGEN_PIPELINE: literalVariable(monitor.onDrift.pipeline), MLGEN_TRAIN_MODE: literalVariable(monitor.onDrift.mode) },
+    trigger: { include: [{ artifact, job: job.id }], strategy: 'depend' },
+  };
 }
 
 export class JobBuilder {
@@ -134,7 +156,7 @@ export class JobBuilder {
    * hands a job the artifacts of the jobs it lists with `artifacts: true`, and of no other.
    */
   private needsOf(job: PlanJob, steps: readonly Step[] = job.steps, previous?: Need[]): Need[] {
-    const downloads = printSteps(steps).downloads;
+    const downloads = printSteps(steps, { runtime: job.runtime }).downloads;
     const follows = previous ?? job.needs.map((id) => this.need(job, id, downloads.includes(id)));
     const listed = new Set(follows.map((n) => n.job));
     return [...follows, ...downloads.filter((id) => !listed.has(id)).map((id) => this.need(job, id, true))];
@@ -142,10 +164,10 @@ export class JobBuilder {
 
   private build(unit: Unit, action: Environment['action']): Job {
     const { job, steps, runtime } = unit;
-    const printed = printSteps(steps);
+    const printed = printSteps(steps, { runtime });
     const tags = runnerTags(runtime.runner);
     const variables: Record<string, GitLabVariable> = {};
-    for (const [key, value] of Object.entries(unit.env)) if (this.common[key] !== value) variables[key] = literalVariable(value);
+    for (const [key, value] of Object.entries(unit.env)) if (this.common[key] !== value && !selectedBy(job, key, value)) variables[key] = literalVariable(value);
     // DVC reads the repository's history; GitLab clones 20 commits deep by default.
     if (runtime.git) variables.GIT_DEPTH = '0';
     if (runtime.docker) Object.assign(variables, DIND_VARIABLES);

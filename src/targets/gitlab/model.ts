@@ -5,6 +5,9 @@
  */
 import type { GitLabVariable } from '../../escape/gitlab.js';
 
+/** The file mlgen writes; the monitor copies it as the configuration of the retrain child pipeline. */
+export const GITLAB_CI_PATH = '.gitlab-ci.yml';
+
 /** One entry of `rules` (job or workflow): the first entry whose `if` and `changes` match decides. */
 export interface Rule {
   if?: string;
@@ -65,6 +68,21 @@ export interface Job {
   artifacts?: Artifacts;
 }
 
+/**
+ * A trigger job (`trigger:`): it starts a child pipeline from a configuration file another job
+ * wrote as an artifact, passes it `variables`, and with `strategy: depend` takes its result.
+ * It has no script, image or runner of its own.
+ */
+export interface TriggerJob {
+  stage: string;
+  needs: Need[];
+  rules: Rule[];
+  variables: Record<string, GitLabVariable>;
+  trigger: { include: { artifact: string; job: string }[]; strategy: 'depend' };
+}
+
+export const isTriggerJob = (job: Job | TriggerJob): job is TriggerJob => 'trigger' in job;
+
 export interface Artifacts {
   paths: string[];
   expire_in: string;
@@ -80,5 +98,5 @@ export interface GitLabCi {
   variables: Record<string, GitLabVariable | PipelineVariable>;
   stages: string[];
   /** Jobs by name, in file order. */
-  jobs: Map<string, Job>;
+  jobs: Map<string, Job | TriggerJob>;
 }

@@ -4,9 +4,9 @@
  * the same in full). Lines, without the `# `; index.ts comments them.
  */
 import type { Plan, PlanJob, Step } from '../../plan/index.js';
-import type { Job } from './model.js';
-import { DIND_SERVICE, runnerTags } from './jobs.js';
-import { registrySecrets } from './steps.js';
+import { isTriggerJob, type Job, type TriggerJob } from './model.js';
+import { DIND_SERVICE, DRIFT_TRIGGER_JOB, runnerTags } from './jobs.js';
+import { DRIFT_PIPELINE_PATH, NO_DRIFT_JOB, registrySecrets } from './steps.js';
 
 const secretsOf = (steps: readonly Step[]) => steps.flatMap((s) => (s.type === 'shell' ? s.secrets : []));
 
@@ -14,9 +14,9 @@ function stepsOf(job: PlanJob): Step[] {
   return [...job.steps, ...(job.canary?.phases.flatMap((p) => p.steps) ?? []), ...(job.canary?.rollback?.steps ?? [])];
 }
 
-export function requirementLines(plan: Plan, jobs: ReadonlyMap<string, Job>): string[] {
+export function requirementLines(plan: Plan, jobs: ReadonlyMap<string, Job | TriggerJob>): string[] {
   const lines = ['GitLab CI: what this file needs (docs/gitlab.md explains each).'];
-  const all = [...jobs.values()];
+  const all = [...jobs.values()].filter((job): job is Job => !isTriggerJob(job));
   const uses = (test: (job: Job) => boolean) => all.some(test);
   const versions = ['GitLab 16.10 or later (rules:interruptible)'];
   if (uses((j) => j.manual_confirmation !== undefined)) versions.push('17.1 for manual_confirmation');
@@ -47,6 +47,12 @@ export function requirementLines(plan: Plan, jobs: ReadonlyMap<string, Job>): st
     }
   }
 
+  if (plan.monitor) {
+    lines.push(
+      `- Monitor: its schedule sets MLGEN_PIPELINE=monitor. ${plan.monitor.job} writes ${DRIFT_PIPELINE_PATH}, which ${DRIFT_TRIGGER_JOB} runs as a child`,
+      `  pipeline: on drift this file again, with MLGEN_PIPELINE=${plan.monitor.onDrift.pipeline} and MLGEN_TRAIN_MODE=${plan.monitor.onDrift.mode}; else the one job ${NO_DRIFT_JOB}.`,
+    );
+  }
   const environments = plan.jobs.flatMap((j) => (j.environment ? [j.environment.name] : []));
   if (environments.length > 0) lines.push(`- Environments: ${environments.join(', ')}. Keep "Prevent outdated deployment jobs" on (Settings > CI/CD > General pipelines).`);
   for (const job of plan.jobs) {

@@ -6,7 +6,16 @@
  * script: the job lists the uploading job in `needs` with `artifacts: true` (see jobs.ts).
  */
 import { shellWord } from '../../escape/shell.js';
-import type { RegistryLoginStep, Step } from '../../plan/index.js';
+import type { DriftVerdictStep, RegistryLoginStep, Runtime, Step } from '../../plan/index.js';
+import { GITLAB_CI_PATH } from './model.js';
+
+/**
+ * Where the monitor job writes the configuration of the pipeline its verdict starts: an
+ * artifact of the monitor job that the trigger job (`retrain-on-drift`) includes as a child.
+ */
+export const DRIFT_PIPELINE_PATH = '.mlgen/drift-pipeline.yml';
+/** The one job of the child pipeline when the monitor reported no drift. */
+export const NO_DRIFT_JOB = 'no-drift';
 
 /** The secret pair (CI/CD variables) a registry login reads when the registry is not the project's own ($CI_REGISTRY): the plan's. */
 export function registrySecrets(steps: readonly Step[]): string[] {
@@ -57,7 +66,64 @@ export function registryLogin(step: RegistryLoginStep): string {
   ].join('\n');
 }
 
-export function printSteps(steps: readonly Step[]): PrintedSteps {
+/** Labels of GitHub's hosted runners mean "the platform's default runner": on GitLab, no tags. */
+const HOSTED_LABEL = /^(ubuntu|windows|macos)-(latest|\d[\d.]*)(-\w+)?$/;
+/**
+ * GitHub puts `self-hosted` on every self-hosted runner by itself; a GitLab runner has only
+ * the tags it was registered with, so the label would match no runner.
+ */
+const IMPLICIT_LABELS = new Set(['self-hosted']);
+
+export function runnerTags(labels: string[]): string[] {
+  return labels.filter((label) => !HOSTED_LABEL.test(label) && !IMPLICIT_LABELS.has(label));
+}
+
+
+/**
+ * The child pipeline when the monitor reported no drift: one job that says so, on the monitor's
+ * own runner and image (a runner that exists; an untagged job could wait forever). A JSON
+ * document, which is YAML, built as an object and serialized.
+ */
+export function noDriftPipeline(step: DriftVerdictStep, runtime: Runtime): Record<string, unknown> {
+  const tags = runnerTags(runtime.runner);
+  const message = `mlgen: the monitor reported no drift in ${step.report}: nothing retrains`;
+  return {
+    [NO_DRIFT_JOB]: {
+      stage: 'test',
+      image: runtime.image ?? `python:${runtime.python}`,
+      ...(tags.length > 0 ? { tags } : {}),
+      timeout: '10m',
+      script: [`echo ${shellWord(message)}`],
+    },
+  };
+}
+
+/**
+ * GitLab decides a pipeline's jobs when it creates it, so the verdict chooses a child pipeline
+ * instead (GitLab's dynamic child pipelines): on `true` the monitor hands on a copy of this very
+ * file (whose retrain jobs the trigger's MLGEN_PIPELINE=retrain selects), on `false` the no-drift
+ * pipeline. A missing or malformed report fails the job before anything is written.
+ */
+export function driftVerdict(step: DriftVerdictStep, runtime: Runtime): string {
+  const out = shellWord(DRIFT_PIPELINE_PATH);
+  const dir = DRIFT_PIPELINE_PATH.slice(0, DRIFT_PIPELINE_PATH.lastIndexOf('/'));
+  return [
+    `verdict=$(${step.run}) || exit 1`,
+    `mkdir -p ${shellWord(dir)}`,
+    'case "$verdict" in',
+    `  true) echo 'mlgen: the monitor reported drift: the child pipeline retrains'; cp ${shellWord(GITLAB_CI_PATH)} ${out} ;;`,
+    `  false) echo 'mlgen: the monitor reported no drift'; printf '%s\\n' ${shellWord(JSON.stringify(noDriftPipeline(step, runtime)))} > ${out} ;;`,
+    `  *) echo "mlgen: the drift verdict is neither true nor false: $verdict" >&2; exit 1 ;;`,
+    'esac',
+  ].join('\n');
+}
+
+export interface PrintOptions {
+  /** The job's runtime: the drift verdict's no-drift pipeline runs on it. */
+  runtime?: Runtime;
+}
+
+export function printSteps(steps: readonly Step[], options: PrintOptions = {}): PrintedSteps {
   const printed: PrintedSteps = { script: [], uploads: [], downloads: [], registries: [] };
   for (const step of steps) {
     switch (step.type) {
@@ -81,7 +147,10 @@ export function printSteps(steps: readonly Step[]): PrintedSteps {
         printed.script.push(registryLogin(step));
         break;
       case 'drift-verdict':
-        throw new Error('TODO(monitor): this target does not print the drift verdict yet');
+        if (!options.runtime) throw new Error(`the drift verdict "${step.label}" prints only within its job (its runtime is needed)`);
+        printed.script.push(driftVerdict(step, options.runtime));
+        printed.uploads.push(DRIFT_PIPELINE_PATH);
+        break;
       default: {
         const unknown: never = step;
         throw new Error(`unknown step ${JSON.stringify(unknown)}`);
