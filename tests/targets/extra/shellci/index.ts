@@ -35,7 +35,16 @@ function printStep(step: Step): string[] {
       return [`sleep ${step.seconds}`];
     case 'registry-login':
       return [`docker login ${shellWord(step.registry)}`];
+    case 'drift-verdict':
+      return [`echo ${shellWord(`== ${step.label}`)}`, `SHELLCI_DRIFT=$(${step.run})`];
   }
+}
+
+/** The monitor's pipeline ends by running the retrain script when the monitor reported drift. */
+function onDrift(plan: Plan, pipeline: string): string[] {
+  const next = pipeline === 'monitor' ? plan.monitor?.onDrift : undefined;
+  if (!next) return [];
+  return [`if [ "$SHELLCI_DRIFT" = true ]; then MLGEN_PIPELINE=${next.pipeline} MLGEN_TRAIN_MODE=${next.mode} sh ci/${next.pipeline}.sh; fi`];
 }
 
 export const shellciTarget: Target = {
@@ -50,6 +59,7 @@ export const shellciTarget: Target = {
         'set -eu',
         ...(banner ? [`echo ${shellWord(banner)}`] : []),
         ...jobsIn(plan, pipeline).flatMap((job) => [`# job ${job.id}`, ...job.steps.flatMap(printStep), ...(job.canary?.phases.flatMap((p) => p.steps.flatMap(printStep)) ?? [])]),
+        ...onDrift(plan, pipeline),
         '',
       ].join('\n'),
     }));
