@@ -276,8 +276,9 @@ export interface Schedule {
  * `pipelines.monitor` (manifest-v1, What runs when): the monitor pipeline runs the monitor job;
  * when its drift verdict is `true`, the `retrain` pipeline's jobs run next in mode `drift`
  * (data tests, train, evaluate, package, and deploys when retrain deploys), in the same run
- * gated on the monitor's output (GitHub, Azure, Jenkins) or in a run it starts (GitLab's child
- * pipeline). The monitor job's commands see MLGEN_PIPELINE=monitor; the jobs after it see
+ * gated on the monitor's output (Azure, Jenkins) or in a run it starts (GitLab's child
+ * pipeline; GitHub's workflow_dispatch of the retrain workflow, whose deploy lock a monitor
+ * run must not hold while it only checks). The monitor job's commands see MLGEN_PIPELINE=monitor; the jobs after it see
  * MLGEN_PIPELINE=retrain and MLGEN_TRAIN_MODE=drift, as a `drift` retrain event would set.
  */
 export interface MonitorPlan {

@@ -32,11 +32,6 @@ export const SAME_REPOSITORY = "(github.event_name != 'pull_request' || github.e
  */
 export const PHASE_FAILED = "always() && (contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled'))";
 
-/** The monitor's verdict (its job output `drift`, steps.ts) gates the retrain chain's first jobs. */
-export function driftReported(monitorJob: string): string {
-  return `needs.${monitorJob}.outputs.drift == 'true'`;
-}
-
 /** Notify: anything failed, timed out or was cancelled, or the run was cancelled. */
 export const RUN_FAILED = "failure() || cancelled() || contains(needs.*.result, 'cancelled')";
 
@@ -52,8 +47,8 @@ export function changesEnv(plan: Plan): Record<string, string> {
 
 /**
  * Workflow-level concurrency. A run that may deploy (on the release branch, not a pull
- * request) takes the chain's lock, one group for the ci, retrain and monitor workflows (the
- * monitor's drift retrain deploys as a retrain does): GitHub holds a workflow-level group from
+ * request) takes the chain's lock, one group for the ci and retrain workflows (the monitor
+ * holds no deploy: it starts a retrain run on drift): GitHub holds a workflow-level group from
  * the run's first job to its last, so staging, canary, production and rollback of two runs
  * never interleave, and nothing there is cancelled. Every other run
  * is grouped by its head branch (a push and the pull request of the same branch share it), so

@@ -2,15 +2,16 @@
  * Jobs of one workflow: each plan job becomes one job with the same id (the canary becomes
  * one job per phase, plus `canary-rollback`), plus helpers named after what they serve:
  * `changes` decides whether training runs, `notify` reports a failed, timed-out or cancelled run.
- * The monitor workflow holds the monitor job, then the retrain chain gated on its `drift` output.
+ * The monitor workflow holds the monitor job, which starts the retrain workflow on drift.
  */
 import { literal, template } from '../../escape/github.js';
 import { jobById, jobsIn, needsIn, needsInRun, runFor, type CacheKind, type HelperJob, type PipelineId, type Plan, type PlanJob, type Runtime } from '../../plan/index.js';
-import { changesEnv, driftReported, PHASE_FAILED, RUN_FAILED, releaseCondition, SAME_REPOSITORY } from './conditions.js';
+import { changesEnv, PHASE_FAILED, RUN_FAILED, releaseCondition, SAME_REPOSITORY } from './conditions.js';
 import type { Job, Permissions, Step } from './model.js';
 import { GHCR } from './registry.js';
 import { COMMENT_PERMISSIONS, commentsOnPullRequests, reportSteps } from './report.js';
-import { checkoutStep, DRIFT_STEP_ID, preludeSteps, printStep } from './steps.js';
+import { checkoutStep, dispatchRetrainStep, DRIFT_STEP_ID, preludeSteps, printStep } from './steps.js';
+import { workflowFile } from './workflows.js';
 
 export const CHANGES_JOB = 'changes';
 const HELPER_TIMEOUT_MINUTES = 10;
@@ -50,26 +51,21 @@ export function buildJobs(plan: Plan, pipeline: PipelineId, changes: boolean): J
 }
 
 /**
- * The monitor pipeline's run (plan runFor): the monitor job, then the retrain chain as the
- * retrain workflow builds it, run as `onDrift.pipeline`. The chain's first jobs (those whose
- * only need in the run is the monitor) wait for it and run only when it reported drift; the
- * later ones follow through `needs` (a skipped need skips the job).
+ * The monitor workflow holds the monitor job alone: on drift it starts the retrain workflow in
+ * mode drift (steps.ts, dispatchRetrainStep) rather than running the chain in its own run. A
+ * run that may deploy takes the deploy lock at workflow level for its whole length, and an
+ * hourly monitor in that group would hold it with no drift and cancel a pending release run;
+ * the dispatched retrain run takes the lock only when it really retrains.
  */
 function monitorEntries(plan: Plan, context: Context): Entry[] {
-  const monitor = plan.monitor;
-  if (!monitor) throw new Error('the monitor pipeline has no plan.monitor');
   const run = runFor(plan, { kind: 'manual', pipeline: 'monitor', mode: 'full' });
-  const onDrift = run.onDrift ?? monitor.onDrift;
-  return run.jobs.map((entry) => {
-    const job = jobById(plan, entry.id);
-    const needs = needsInRun(plan, run, job);
-    if (!entry.ifDrift) {
-      // The monitor runs as the run's own pipeline and mode; the workflow's are the chain's.
-      return { job: { ...job, env: { ...job.env, MLGEN_TRAIN_MODE: job.env.MLGEN_TRAIN_MODE ?? run.mode } }, needs, context, clauses: [] };
-    }
-    const gated = needs.length === 1 && needs[0] === monitor.job;
-    return { job, needs, context: { ...context, pipeline: onDrift.pipeline }, clauses: gated ? [driftReported(monitor.job)] : [] };
-  });
+  return run.jobs
+    .filter((entry) => !entry.ifDrift)
+    .map((entry) => {
+      const job = jobById(plan, entry.id);
+      // The monitor job runs as the run's own pipeline and mode.
+      return { job: { ...job, env: { ...job.env, MLGEN_TRAIN_MODE: job.env.MLGEN_TRAIN_MODE ?? run.mode } }, needs: needsInRun(plan, run, job), context, clauses: [] };
+    });
 }
 
 /** Clauses joined by `&&`, each in parentheses where it has an `||`. */
@@ -99,14 +95,16 @@ function buildJob(context: Context, job: PlanJob, planNeeds: string[], gate: str
   clauses.push(...forkGuard(context, job.runtime));
   const base = baseJob(job.id, job.runtime, needs, all(clauses));
   const prelude = preludeSteps(job, cachesOf(job), base.container !== undefined);
+  const monitors = job.steps.some((s) => s.type === 'drift-verdict');
   const extra: Partial<Job> = {
     ...(Object.keys(job.env).length > 0 ? { env: { ...job.env } } : {}),
     ...(job.environment ? { environment: environmentOf(job.environment) } : {}),
     ...(loginsToGhcr(job) ? { permissions: GHCR_PERMISSIONS } : {}),
     ...(commentsOnPullRequests(job.report, pipeline) ? { permissions: COMMENT_PERMISSIONS } : {}),
-    ...(job.steps.some((s) => s.type === 'drift-verdict') ? { outputs: { drift: template(`steps.${DRIFT_STEP_ID}.outputs.drift`) } } : {}),
+    ...(monitors ? { outputs: { drift: template(`steps.${DRIFT_STEP_ID}.outputs.drift`) }, permissions: DISPATCH_PERMISSIONS } : {}),
   };
   const report = job.report ? reportSteps(job.report, pipeline) : [];
+  if (monitors && plan.monitor) report.push(dispatchRetrainStep(workflowFile(plan.monitor.onDrift.pipeline), plan.monitor.onDrift.mode));
   if (!job.canary) return { jobs: [{ ...base, ...extra, steps: [...prelude, ...job.steps.map(printStep), ...report] }], last: job.id };
 
   // One job per phase, in sequence, so each shift, soak and analysis shows apart.
@@ -146,6 +144,8 @@ function decidesTraining(plan: Plan, job: PlanJob, pipeline: PipelineId): boolea
 }
 
 const GHCR_PERMISSIONS: Permissions = { contents: 'read', packages: 'write' };
+/** The monitor starts a workflow_dispatch run of the retrain workflow: `actions: write`, on that job only. */
+const DISPATCH_PERMISSIONS: Permissions = { actions: 'write', contents: 'read' };
 
 /** The job logs in to ghcr.io with the workflow's token: only it may write packages. */
 function loginsToGhcr(job: PlanJob): boolean {

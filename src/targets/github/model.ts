@@ -8,6 +8,7 @@ import type { ActionName } from './actions.js';
 export type Access = 'read' | 'write';
 
 export interface Permissions {
+  actions?: Access;
   contents?: Access;
   packages?: Access;
   pullRequests?: Access;

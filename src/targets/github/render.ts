@@ -38,6 +38,7 @@ function renderTriggers(t: Triggers): Mapping {
 
 function renderPermissions(p: Permissions): Mapping {
   const out: Mapping = {};
+  if (p.actions) out.actions = p.actions;
   if (p.contents) out.contents = p.contents;
   if (p.packages) out.packages = p.packages;
   if (p.pullRequests) out['pull-requests'] = p.pullRequests;

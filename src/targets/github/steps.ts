@@ -47,6 +47,41 @@ function driftVerdictScript(run: string): string {
   return [`drift=$(${run})`, 'echo "drift=$drift" >> "$GITHUB_OUTPUT"', 'echo "drift reported: $drift"'].join('\n');
 }
 
+/**
+ * On drift, the monitor starts the retrain workflow with GitHub's own trigger: the REST call
+ * "create a workflow dispatch event" (POST /repos/{owner}/{repo}/actions/workflows/{file}/dispatches,
+ * answered 204; https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event),
+ * with the job's GITHUB_TOKEN, which may start workflow_dispatch runs
+ * (https://docs.github.com/actions/security-for-github-actions/security-guides/automatic-token-authentication).
+ * `python3` alone (the monitor's runtime has Python, maybe not curl or gh); the API address
+ * is the run's own (GITHUB_API_URL: github.com or a GitHub Enterprise Server).
+ */
+export function dispatchRetrainStep(workflow: string, mode: string): Step {
+  const script = [
+    "python3 - <<'EOF'",
+    'import json, os, sys, urllib.error, urllib.request',
+    `workflow, mode, ref = ${pythonString(workflow)}, ${pythonString(mode)}, os.environ["GITHUB_REF_NAME"]`,
+    'url = "%s/repos/%s/actions/workflows/%s/dispatches" % (os.environ["GITHUB_API_URL"], os.environ["GITHUB_REPOSITORY"], workflow)',
+    'body = json.dumps({"ref": ref, "inputs": {"mode": mode}}).encode()',
+    'headers = {"Authorization": "Bearer " + os.environ["GH_TOKEN"], "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28", "Content-Type": "application/json"}',
+    'try:',
+    '    with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers, method="POST"), timeout=60) as response:',
+    '        status = response.status',
+    'except urllib.error.HTTPError as error:',
+    '    sys.exit("mlgen: GitHub refused to start %s (HTTP %d): the monitor job needs permissions: actions: write" % (workflow, error.code))',
+    'except urllib.error.URLError as error:',
+    '    sys.exit("mlgen: could not reach %s to start %s: %s" % (os.environ["GITHUB_API_URL"], workflow, error.reason))',
+    'print("mlgen: drift reported: started %s in mode %s on %s (HTTP %d)" % (workflow, mode, ref, status))',
+    'EOF',
+  ].join('\n');
+  return { name: 'Start the drift retrain', if: `steps.${DRIFT_STEP_ID}.outputs.drift == 'true'`, env: { GH_TOKEN: '${{ github.token }}' }, run: script };
+}
+
+/** A Python string literal for a name mlgen chose (a workflow file, a mode): JSON's quoting is Python's. */
+function pythonString(text: string): string {
+  return JSON.stringify(text);
+}
+
 function secretEnv(names: string[]): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, secretRef(name)]));
 }

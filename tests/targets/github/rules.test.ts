@@ -49,7 +49,7 @@ describe('rule 1: a job that runs a manifest command has the project installed',
     expect(readFileSync(path, 'utf8').trim()).toBe(`${workspace}/.venv/bin`);
     expect(readFileSync(env, 'utf8').trim()).toBe(`VIRTUAL_ENV=${workspace}/.venv`);
     await run(`${workspace}/.venv/bin/python`, ['-c', 'import sys; assert sys.prefix != sys.base_prefix']);
-  }, 60_000);
+  }, 900_000);
 });
 
 describe('rule 2: a job runs where its tools are', () => {
