@@ -74,7 +74,7 @@ beforeAll(() => {
   hook = join(packageCopy, 'report-oclif.cjs');
   writeFileSync(hook, "process.on('exit', () => { if (Object.keys(require.cache).some((k) => k.includes('@oclif'))) process.stderr.write('\\n<oclif loaded>'); });\n");
   scratchRoot = mkdtempSync(join(tmpdir(), 'mlgen-fast-runs-'));
-}, 120_000);
+}, 900_000);
 
 afterAll(() => {
   for (const dir of [packageCopy, scratchRoot]) if (dir) rmSync(dir, { recursive: true, force: true });

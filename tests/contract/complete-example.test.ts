@@ -6,8 +6,8 @@
  * - the install runs before the manifest's commands,
  * - the job runs in its section's runtime (image), and
  * - every job after training receives training's artifacts.
- * `pipelines.monitor` is not in mlgen's schema yet: the verbatim copy is refused at its place,
- * and the rest of the contract's example is checked from tests/fixtures/manifests/contract-complete.yaml.
+ * The fixture tests/fixtures/manifests/contract-complete.yaml is the verbatim example under a
+ * comment header; tests/fixtures/contract/complete-1.1.yaml is the bare copy.
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -137,18 +137,14 @@ async function runJenkins(): Promise<void> {
 }
 
 describe("contract 1.1's complete example", () => {
-  it('verbatim: pipelines.monitor is refused at its place (not in the schema yet); everything else is the fixture', () => {
+  it('verbatim: the example generates as it is, and the fixture is the same text under its header', () => {
     const verbatim = generate(VERBATIM, { manifestPath: 'mlgen.yaml' });
-    expect(verbatim.ok).toBe(false);
-    if (verbatim.ok) return;
-    expect(verbatim.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(['85:3 unknown key "monitor" in pipelines']);
-    const withoutMonitor = VERBATIM.replace(/ {2}monitor:[\s\S]*?\n(?=secrets:)/, '');
-    // The fixture is the verbatim text without monitor, after its own four-line header comment.
-    expect(TEXT.split('\n').slice(4).join('\n')).toBe(withoutMonitor);
+    expect(verbatim.ok ? [] : verbatim.diagnostics).toEqual([]);
+    expect(TEXT.split('\n').slice(3).join('\n')).toBe(VERBATIM);
   });
 
-  it('generates every target: ci, predict and retrain, with a deploy image of its own', () => {
-    expect(plan.pipelines).toEqual(['ci', 'predict', 'retrain']);
+  it('generates every target: ci, predict, retrain and monitor, with a deploy image of its own', () => {
+    expect(plan.pipelines).toEqual(['ci', 'predict', 'retrain', 'monitor']);
     expect(plan.jobs.find((j) => j.id === 'staging')!.runtime.image).toBe('alpine/k8s:1.31.2');
     expect(files.map((f) => f.path)).toEqual(expect.arrayContaining(['.github/workflows/mlgen-ci.yml', '.gitlab-ci.yml', 'azure-pipelines.yml', 'Jenkinsfile']));
   });

@@ -366,5 +366,5 @@ describe('the destinations fuzzer', () => {
     expect(await groovySyntax(["pipeline { stages { stage('x') {"])).toHaveLength(1);
     expect(pythonSyntax([['x = (\n', 'x = 1']])).toHaveLength(1);
     expect(pythonSyntax([['x = 1 # c\nimport os', 'x = 2 # c']])).toHaveLength(1);
-  }, 300_000);
+  }, 900_000);
 });

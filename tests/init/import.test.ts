@@ -159,7 +159,7 @@ describe('the pipelines generated from each draft run the imported commands on t
           expect(scripts, `${platform} reads back ${command}`).toContain(command);
         }
       }
-    }, 300_000);
+    }, 900_000);
   }
 });
 

@@ -56,7 +56,7 @@ describe('Groovy strings', () => {
     });
     expect(wrong).toEqual([]);
     expect(values.at(-1)).not.toBe(hex(control));
-  }, 120_000);
+  }, 900_000);
 
   it('no double- or triple-double-quoted string (a GString) in a rendered Jenkinsfile carries manifest text', () => {
     const texts = [fixtureText('adversarial'), fixtureText('spec-complete'), ...fc.sample(validManifest(), { numRuns: 25 }).map((m) => manifestToYaml(m))];

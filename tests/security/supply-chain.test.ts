@@ -104,7 +104,7 @@ describe('release-only jobs never run for pull requests or other branches', () =
     }
     // And the push to the release branch does deploy: the conditions are not simply false.
     expect(await HARNESSES[target].jobsFor(files, p, { kind: 'push', branch: p.releaseBranch }, true)).toEqual(expect.arrayContaining(RELEASE_ONLY));
-  }, 120_000);
+  }, 900_000);
 
   it('in the text: GitHub ifs need a push or manual run; GitLab rules never admit merge requests; Azure excludes PullRequest; Jenkins says not { changeRequest() }', () => {
     const text = fixtureText('spec-complete');

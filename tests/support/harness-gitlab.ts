@@ -86,7 +86,7 @@ const JOB_ENV = (() => {
  * adds to (or replaces) the jobs' environment, e.g. a venv's bin first on PATH; `stateDir`
  * (relative to `cwd`) is where it keeps logs, artifacts and, with --shell-isolation, builds.
  */
-export function gitlabCiLocal(cwd: string, args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}, stateDir = `.gitlab-ci-local-${process.pid}-${stateCounter++}`): Promise<ToolResult> {
+export function gitlabCiLocal(cwd: string, args: string[], timeoutMs = 900_000, env: NodeJS.ProcessEnv = {}, stateDir = `.gitlab-ci-local-${process.pid}-${stateCounter++}`): Promise<ToolResult> {
   return limited(async () => {
     try {
       const { stdout, stderr } = await run(GITLAB_CI_LOCAL, ['--state-dir', stateDir, '--no-color', ...args], {

@@ -162,7 +162,7 @@ beforeAll(async () => {
   const results = await simulateJenkins(scenarios);
   outcomes = Object.fromEntries(results.map((r) => [r.id, r.outcome]));
   for (const r of results) if (r.error) throw new Error(`${r.id}: ${r.error}`);
-}, 300_000);
+}, 900_000);
 
 describe('Jenkins simulator semantics', () => {
   it('stash takes includes minus excludes and Ant default excludes to a fresh workspace; docker agents record the image and user', () => {

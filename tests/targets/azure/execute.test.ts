@@ -105,7 +105,7 @@ describe('the Azure simulator executes a release push (sim-run fixture, shell on
 /** A hand-written pipeline for semantics the generated files do not exercise on their own. */
 const tiny = (stages: unknown[]) => ({ trigger: { branches: { include: ['*'] } }, stages });
 
-describe('the Azure simulator: timeouts and deployment checkouts (hand-written pipelines)', { timeout: 120_000 }, () => {
+describe('the Azure simulator: timeouts and deployment checkouts (hand-written pipelines)', { timeout: 900_000 }, () => {
   const project = azureProject(FIXTURE);
 
   it('a job past its timeoutInMinutes is cancelled, and the stage after it does not run', async () => {

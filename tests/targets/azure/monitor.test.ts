@@ -34,7 +34,7 @@ function project(state: string): AzureProject {
   return p;
 }
 
-describe('the Azure monitor pipeline, executed (monitor-drift fixture)', { timeout: 300_000 }, () => {
+describe('the Azure monitor pipeline, executed (monitor-drift fixture)', { timeout: 900_000 }, () => {
   let stable: AzureRun;
   let drift: AzureRun;
   let malformed: AzureRun;
@@ -45,7 +45,7 @@ describe('the Azure monitor pipeline, executed (monitor-drift fixture)', { timeo
     plan = driftProject.plan;
     // Three runs, eight jobs: each job creates its virtualenv, the costly part.
     [stable, drift, malformed] = await Promise.all([runAzureEvent(project('stable'), schedule), runAzureEvent(driftProject, schedule), runAzureEvent(project('malformed'), schedule)]);
-  }, 300_000);
+  }, 900_000);
 
   it('stable: only the monitor runs, its verdict output is false, and the run succeeds', () => {
     expect(stable.planJobsRun, stable.log()).toEqual(['monitor']);
@@ -142,7 +142,7 @@ describe('the Azure monitor pipeline, as written (monitor-drift fixture)', () =>
   });
 });
 
-describe('the Azure simulator: output variables between stages (hand-written pipeline)', { timeout: 120_000 }, () => {
+describe('the Azure simulator: output variables between stages (hand-written pipeline)', { timeout: 900_000 }, () => {
   it('a named step\'s isoutput variable reaches a later stage\'s condition and a later stage\'s job; a reference naming the wrong step does not gate true', async () => {
     const base = azureProject(FIXTURE);
     const echo = (text: string) => [{ checkout: 'none' }, { bash: `echo ${text}` }];

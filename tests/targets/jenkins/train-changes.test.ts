@@ -73,7 +73,7 @@ beforeAll(async () => {
     if (!step) throw new Error(`${id}: the source stage ran no change detection`);
     decided[id] = { script: step.script, env: Object.fromEntries(Object.entries(step.env).filter(([k]) => k.startsWith('MLGEN_CHANGES_'))) };
   });
-}, 300_000);
+}, 900_000);
 
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
