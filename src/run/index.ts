@@ -105,9 +105,14 @@ export function jobsToRun(plan: Plan, event: PlanEvent, changed: boolean, only: 
       for (const need of needsInRun(plan, run, plan.jobs.find((j) => j.id === id)!)) visit(need);
     };
     only.forEach(visit);
-    return plan.jobs.filter((j) => keep.has(j.id));
+    return inRunOrder(plan, run.jobs, keep);
   }
-  return plan.jobs.filter((j) => selected.has(j.id));
+  return inRunOrder(plan, run.jobs, selected);
+}
+
+/** The jobs of `ids` in the run's order (the monitor first, then its retrain chain). */
+function inRunOrder(plan: Plan, entries: readonly { id: string }[], ids: ReadonlySet<string>): PlanJob[] {
+  return entries.filter((e) => ids.has(e.id)).map((e) => plan.jobs.find((j) => j.id === e.id)!);
 }
 
 /** Secrets that steps which will run need and the caller's environment lacks. */

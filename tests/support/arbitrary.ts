@@ -195,6 +195,7 @@ const trigger = fc.oneof(
 const pipelines = section({
   predict: section({ schedule: cronExpression, run: command, ...runtimeKeys }, ['schedule', 'run']),
   retrain: section({ deploy: fc.boolean(), triggers: fc.array(trigger, { minLength: 1, maxLength: 4 }) }, ['triggers']),
+  monitor: section({ schedule: cronExpression, run: command, report: pick('drift.json', 'reports/drift.json'), ...runtimeKeys }, ['schedule', 'run', 'report']),
 });
 
 const overrides = section({
@@ -221,7 +222,7 @@ const manifestParts = section(
     pipelines,
     env: fc.dictionary(pick('MLFLOW_TRACKING_URI', 'TZ', 'PYTHONHASHSEED', 'MODEL_NAME'), pick('https://mlflow.example.com', 'UTC', '0', 'house-prices', 'a b "c"'), { maxKeys: 2, noNullPrototype: true }),
     secrets: fc
-      .uniqueArray(fc.tuple(secretName, fc.option(fc.subarray(['data', 'checks', 'train', 'evaluate', 'package', 'deploy', 'predict', 'notify'] as const, { minLength: 1 }), { nil: undefined })), {
+      .uniqueArray(fc.tuple(secretName, fc.option(fc.subarray(['data', 'checks', 'train', 'evaluate', 'package', 'deploy', 'predict', 'monitor', 'notify'] as const, { minLength: 1 }), { nil: undefined })), {
         maxLength: 3,
         selector: ([name]) => name,
       })
@@ -240,7 +241,10 @@ function repair(draft: Draft): ManifestInput {
   const m: Draft = structuredClone(Object.fromEntries(Object.entries(draft).filter(([, v]) => v !== undefined)));
   if (!m.train) {
     delete m.evaluate;
-    if (m.pipelines) delete m.pipelines.retrain;
+    if (m.pipelines) {
+      delete m.pipelines.retrain;
+      delete m.pipelines.monitor;
+    }
     if (m.overrides?.github?.jobs) delete m.overrides.github;
   }
   if (m.evaluate) {
@@ -255,6 +259,11 @@ function repair(draft: Draft): ManifestInput {
     if (tolerance) for (const key of Object.keys(tolerance)) if (!oneSided(key)) delete tolerance[key];
   }
   const retrain = m.pipelines?.retrain;
+  // The monitor's schedule must differ from the others, as retrain's do.
+  if (m.pipelines?.monitor && !retrain) {
+    const predict = m.pipelines.predict?.schedule?.trim().split(/\s+/).join(' ');
+    if (predict !== undefined && predict === m.pipelines.monitor.schedule.trim().split(/\s+/).join(' ')) m.pipelines.monitor.schedule = '59 23 * * *';
+  }
   if (retrain) {
     const seenCron = new Set<string>();
     const seenEvent = new Set<string>();
@@ -266,6 +275,7 @@ function repair(draft: Draft): ManifestInput {
       }
     };
     if (m.pipelines.predict) m.pipelines.predict.schedule = claim(m.pipelines.predict.schedule);
+    if (m.pipelines.monitor) m.pipelines.monitor.schedule = claim(m.pipelines.monitor.schedule);
     for (const t of retrain.triggers) {
       if (t.schedule !== undefined) t.schedule = claim(t.schedule);
       if (t.event !== undefined) {
