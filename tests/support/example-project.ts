@@ -36,6 +36,14 @@ export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=mlgen tests', ...args], { cwd, encoding: 'utf8' });
 }
 
+/** Writes generated files into a project, folders included, at their paths. */
+export function writeGeneratedFiles(dir: string, files: readonly { path: string; content: string }[]): void {
+  for (const file of files) {
+    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+    writeFileSync(join(dir, file.path), file.content);
+  }
+}
+
 /**
  * The example as its own repository, as a team would have it: the files git tracks (and
  * untracked ones not ignored) copied from examples/<name>, committed, plus the gate generated
@@ -48,10 +56,7 @@ export function exampleRepository(name: string): { dir: string; plan: Plan } {
   for (const file of files) if (existsSync(join(source, file))) cpSync(join(source, file), join(dir, file), { recursive: true });
   const result = generate(readFileSync(join(source, 'mlgen.yaml'), 'utf8'), { manifestPath: 'mlgen.yaml' });
   if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('; '));
-  for (const file of result.files) {
-    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
-    writeFileSync(join(dir, file.path), file.content);
-  }
+  writeGeneratedFiles(dir, result.files);
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', `${name} as a project of its own`);

@@ -47,17 +47,17 @@ export function changesEnv(plan: Plan): Record<string, string> {
 
 /**
  * Workflow-level concurrency. A run that may deploy (on the release branch, not a pull
- * request) takes the chain's lock, one group for the ci and retrain workflows (the monitor
- * holds no deploy: it starts a retrain run on drift): GitHub holds a workflow-level group from
- * the run's first job to its last, so staging, canary, production and rollback of two runs
- * never interleave, and nothing there is cancelled. Every other run
+ * request) takes the chain's lock, one group for the ci and retrain workflows: GitHub holds a
+ * workflow-level group from the run's first job to its last, so staging, canary, production
+ * and rollback of two runs never interleave, and nothing there is cancelled. Every other run
  * is grouped by its head branch (a push and the pull request of the same branch share it), so
  * a newer push cancels the older run and a push to a pull request's branch runs once.
  */
 export function workflowConcurrency(plan: Plan, pipeline: PipelineId, deploys: boolean): Concurrency | undefined {
-  if (pipeline === 'predict') return undefined;
+  // Neither deploys (the monitor starts a retrain run for that).
+  if (pipeline === 'predict' || pipeline === 'monitor') return undefined;
   const releaseRun = `${onBranch(plan.releaseBranch)} && github.event_name != 'pull_request'`;
-  if (pipeline === 'retrain' || pipeline === 'monitor') {
+  if (pipeline === 'retrain') {
     if (!deploys || !plan.deployLock) return undefined;
     // Only release-branch retrains deploy; a manual retrain of another branch keeps its own group.
     return { group: template(`${releaseRun} && ${exprString(plan.deployLock)} || format('{0}-{1}', github.workflow, github.run_id)`), cancelInProgress: false };

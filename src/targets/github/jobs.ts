@@ -5,7 +5,7 @@
  * The monitor workflow holds the monitor job, which starts the retrain workflow on drift.
  */
 import { literal, template } from '../../escape/github.js';
-import { jobById, jobsIn, needsIn, needsInRun, runFor, type CacheKind, type HelperJob, type PipelineId, type Plan, type PlanJob, type Runtime } from '../../plan/index.js';
+import { jobsIn, needsIn, type CacheKind, type HelperJob, type PipelineId, type Plan, type PlanJob, type Runtime } from '../../plan/index.js';
 import { changesEnv, PHASE_FAILED, RUN_FAILED, releaseCondition, SAME_REPOSITORY } from './conditions.js';
 import type { Job, Permissions, Step } from './model.js';
 import { GHCR } from './registry.js';
@@ -23,49 +23,20 @@ interface Context {
   changes: boolean;
 }
 
-/** A plan job of the workflow, in order: the jobs it waits for, and the pipeline it runs as. */
-interface Entry {
-  job: PlanJob;
-  needs: string[];
-  context: Context;
-  /** Extra `if:` clauses (the drift gate). */
-  clauses: string[];
-}
-
 export function buildJobs(plan: Plan, pipeline: PipelineId, changes: boolean): Job[] {
   const context: Context = { plan, pipeline, changes };
   const jobs: Job[] = [];
   if (changes) jobs.push(changesJob(plan, pipeline));
-  const entries: Entry[] =
-    pipeline === 'monitor' ? monitorEntries(plan, context) : jobsIn(plan, pipeline).map((job) => ({ job, needs: needsIn(plan, job, pipeline), context, clauses: [] }));
   /** The job that finishes each plan job: itself, or the canary's last phase. */
   const finishedBy = new Map<string, string>();
-  for (const entry of entries) {
-    const needs = entry.needs.map((id) => finishedBy.get(id) ?? id);
-    const built = buildJob(entry.context, entry.job, needs, entry.clauses);
+  for (const job of jobsIn(plan, pipeline)) {
+    const needs = needsIn(plan, job, pipeline).map((id) => finishedBy.get(id) ?? id);
+    const built = buildJob(context, job, needs);
     jobs.push(...built.jobs);
-    finishedBy.set(entry.job.id, built.last);
+    finishedBy.set(job.id, built.last);
   }
   if (plan.notify) jobs.push(notifyJob(context, plan.notify, jobs.map((j) => j.id)));
   return jobs;
-}
-
-/**
- * The monitor workflow holds the monitor job alone: on drift it starts the retrain workflow in
- * mode drift (steps.ts, dispatchRetrainStep) rather than running the chain in its own run. A
- * run that may deploy takes the deploy lock at workflow level for its whole length, and an
- * hourly monitor in that group would hold it with no drift and cancel a pending release run;
- * the dispatched retrain run takes the lock only when it really retrains.
- */
-function monitorEntries(plan: Plan, context: Context): Entry[] {
-  const run = runFor(plan, { kind: 'manual', pipeline: 'monitor', mode: 'full' });
-  return run.jobs
-    .filter((entry) => !entry.ifDrift)
-    .map((entry) => {
-      const job = jobById(plan, entry.id);
-      // The monitor job runs as the run's own pipeline and mode.
-      return { job: { ...job, env: { ...job.env, MLGEN_TRAIN_MODE: job.env.MLGEN_TRAIN_MODE ?? run.mode } }, needs: needsInRun(plan, run, job), context, clauses: [] };
-    });
 }
 
 /** Clauses joined by `&&`, each in parentheses where it has an `||`. */
@@ -83,10 +54,10 @@ function cachesOf(job: PlanJob): CacheKind[] {
   return job.runtime.caches;
 }
 
-function buildJob(context: Context, job: PlanJob, planNeeds: string[], gate: string[] = []): { jobs: Job[]; last: string } {
+function buildJob(context: Context, job: PlanJob, planNeeds: string[]): { jobs: Job[]; last: string } {
   const { plan, pipeline } = context;
   const needs = [...planNeeds];
-  const clauses: string[] = [...gate];
+  const clauses: string[] = [];
   if (job.releaseOnly) clauses.push(releaseCondition(plan, pipeline));
   if (context.changes && decidesTraining(plan, job, pipeline)) {
     needs.push(CHANGES_JOB);
@@ -104,8 +75,9 @@ function buildJob(context: Context, job: PlanJob, planNeeds: string[], gate: str
     ...(monitors ? { outputs: { drift: template(`steps.${DRIFT_STEP_ID}.outputs.drift`) }, permissions: DISPATCH_PERMISSIONS } : {}),
   };
   const report = job.report ? reportSteps(job.report, pipeline) : [];
-  if (monitors && plan.monitor) report.push(dispatchRetrainStep(workflowFile(plan.monitor.onDrift.pipeline), plan.monitor.onDrift.mode));
-  if (!job.canary) return { jobs: [{ ...base, ...extra, steps: [...prelude, ...job.steps.map(printStep), ...report] }], last: job.id };
+  // On drift the monitor starts the retrain workflow (dispatchRetrainStep says why not its jobs here).
+  const onDrift = monitors && plan.monitor ? [dispatchRetrainStep(workflowFile(plan.monitor.onDrift.pipeline), plan.monitor.onDrift.mode)] : [];
+  if (!job.canary) return { jobs: [{ ...base, ...extra, steps: [...prelude, ...job.steps.map(printStep), ...report, ...onDrift] }], last: job.id };
 
   // One job per phase, in sequence, so each shift, soak and analysis shows apart.
   const phases = job.canary.phases.map((phase, i, all_): Job => {

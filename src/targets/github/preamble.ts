@@ -8,7 +8,6 @@ import { isHostedLabel } from '../../plan/runtime.js';
 import { ACTIONS, type ActionName } from './actions.js';
 import type { Workflow } from './model.js';
 import { GHCR } from './registry.js';
-import { runsIn } from './workflows.js';
 
 /** GitHub fails a job that waits for a required reviewer longer than this. */
 export const APPROVAL_LIMIT_DAYS = 30;
@@ -49,7 +48,7 @@ export function preamble(plan: Plan, workflow: Workflow): string {
     lines.push(`Environments: ${environments.map((e) => e.name).join(', ')}. Create them first: a workflow that names a missing`);
     lines.push('  environment creates it with no protection rules.');
   }
-  const approvals = plan.jobs.filter((j) => runsIn(plan, pipelineOf(workflow), j.id) && j.approval && j.environment);
+  const approvals = plan.jobs.filter((j) => j.pipelines.includes(pipelineOf(workflow)) && j.approval && j.environment);
   for (const job of approvals) {
     const approval = job.approval!;
     const who = approval.approvers.length > 0 ? approval.approvers.join(', ') : 'the people who approve (the manifest names none)';

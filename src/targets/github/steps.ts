@@ -55,6 +55,9 @@ function driftVerdictScript(run: string): string {
  * (https://docs.github.com/actions/security-for-github-actions/security-guides/automatic-token-authentication).
  * `python3` alone (the monitor's runtime has Python, maybe not curl or gh); the API address
  * is the run's own (GITHUB_API_URL: github.com or a GitHub Enterprise Server).
+ * The monitor workflow does not hold the retrain jobs itself: a run that may deploy takes the
+ * deploy lock at workflow level for its whole length, so an hourly monitor in that group would
+ * hold it while it only checks, and each new one would cancel a release run waiting for it.
  */
 export function dispatchRetrainStep(workflow: string, mode: string): Step {
   const script = [

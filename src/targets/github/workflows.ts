@@ -28,15 +28,10 @@ function buildWorkflow(plan: Plan, pipeline: PipelineId): Workflow {
     env: variables(plan, pipeline),
     jobs: buildJobs(plan, pipeline, pipeline === 'ci' && trainPaths),
   };
-  const deploys = plan.jobs.some((j) => runsIn(plan, pipeline, j.id) && j.lock !== undefined);
+  const deploys = plan.jobs.some((j) => j.pipelines.includes(pipeline) && j.lock !== undefined);
   const concurrency = workflowConcurrency(plan, pipeline, deploys);
   if (concurrency) workflow.concurrency = concurrency;
   return workflow;
-}
-
-/** Whether a plan job runs in the pipeline's workflow (the monitor's starts the retrain workflow instead of holding its jobs). */
-export function runsIn(plan: Plan, pipeline: PipelineId, jobId: string): boolean {
-  return plan.jobs.some((j) => j.id === jobId && j.pipelines.includes(pipeline));
 }
 
 function triggers(plan: Plan, pipeline: PipelineId): Triggers {

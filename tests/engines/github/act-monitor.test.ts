@@ -16,12 +16,13 @@
  * The three monitor runs are in the default suite (about 40 s on two cores); the dispatched
  * retrain (five jobs one after another, about 50 s) only with MLGEN_MATRIX=full.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../../src/engine/generate.js';
 import { selectJobs, type Plan } from '../../../src/plan/index.js';
+import { writeGeneratedFiles } from '../../support/example-project.js';
 import { fullMatrix } from '../../support/matrix-report.js';
 import { describeRun, jobOf, removeRun, runAct, TestRepo, type ActRun } from './act.js';
 import { startDispatchServer, type DispatchServer } from '../../support/github-dispatch-server.js';
@@ -38,10 +39,7 @@ function project(): { repo: TestRepo; plan: Plan } {
   // Generated into the copy: the fixture itself is shared by every target's tests.
   const manifest = generate(readFileSync(join(dir, 'mlgen.yaml'), 'utf8'), { manifestPath: 'mlgen.yaml', targets: ['github'] });
   if (!manifest.ok) throw new Error(`monitor-drift does not generate: ${manifest.diagnostics.map((d) => d.message).join('; ')}`);
-  for (const file of manifest.files) {
-    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
-    writeFileSync(join(dir, file.path), file.content);
-  }
+  writeGeneratedFiles(dir, manifest.files);
   const repo = TestRepo.create(dir, { name: 'monitor-drift' });
   rmSync(dir, { recursive: true, force: true });
   return { repo, plan: manifest.plan };

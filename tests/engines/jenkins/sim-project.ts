@@ -5,11 +5,11 @@
  * the wheelhouse, an MLflow file store per build) and a scenario per plan event.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generate } from '../../../src/engine/generate.js';
 import { selectJobs, type Plan, type PlanEvent } from '../../../src/plan/index.js';
-import { exampleRepository, git, temporary } from '../../support/example-project.js';
+import { exampleRepository, git, temporary, writeGeneratedFiles } from '../../support/example-project.js';
 import { expect } from 'vitest';
 import { describeOutcome, eventOf, simulateJenkins, type SimOutcome, type SimResult, type SimScenario } from '../../support/harness-jenkins-sim.js';
 import { planJobsOf } from '../../support/harness-jenkins.js';
@@ -45,10 +45,7 @@ export function editManifest(dir: string, edit: (text: string) => string): void 
   writeFileSync(join(dir, 'mlgen.yaml'), edited);
   const result = generate(edited, { manifestPath: 'mlgen.yaml' });
   if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('; '));
-  for (const file of result.files) {
-    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
-    writeFileSync(join(dir, file.path), file.content);
-  }
+  writeGeneratedFiles(dir, result.files);
 }
 
 export function simProject(name: string, mutate?: (dir: string) => void): SimProject {
@@ -85,10 +82,7 @@ export function fixtureSimProject(name: string, variants: Record<string, (dir: s
   const text = readFileSync(join(dir, 'mlgen.yaml'), 'utf8');
   const result = generate(text, { manifestPath: 'mlgen.yaml', targets: ['jenkins'] });
   if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('; '));
-  for (const file of result.files) {
-    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
-    writeFileSync(join(dir, file.path), file.content);
-  }
+  writeGeneratedFiles(dir, result.files);
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', `${name} as a project of its own`);

@@ -112,28 +112,9 @@ export function rootVariables(doc: Doc, trigger: Trigger): Record<string, string
   const system = predefined(trigger);
   const context: Context = { variables: system, parameters: parametersFor(doc, trigger.parameters) };
   const out: Record<string, string> = {};
-  const assign = (mapping: Doc) => {
-    let chainTaken: boolean | undefined;
-    for (const [key, value] of Object.entries(mapping)) {
-      const directive = /^\$\{\{\s*(if|elseif|else)\b(.*)\}\}$/.exec(key);
-      if (!directive) {
-        chainTaken = undefined;
-        out[key] = expandTemplate(String(value), context);
-        continue;
-      }
-      const [, word, condition] = directive;
-      if (word === 'if') chainTaken = false;
-      else if (chainTaken === undefined) throw new Error(`"${key}" does not follow an if`);
-      if (chainTaken) continue;
-      if (word === 'else' || truthy(evaluate((condition ?? '').trim(), context))) {
-        chainTaken = true;
-        assign(value as Doc);
-      }
-    }
-  };
   const variables = doc.variables ?? {};
   if (Array.isArray(variables)) for (const v of variables) out[v.name] = expandTemplate(String(v.value), context);
-  else assign(variables);
+  else eachInserted(variables, context, (key, value) => (out[key] = expandTemplate(String(value), context)));
   return out;
 }
 
@@ -153,12 +134,24 @@ function compileNode(node: unknown, context: Context): any {
   if (Array.isArray(node)) return node.map((n) => compileNode(n, context));
   if (!node || typeof node !== 'object') return node;
   const out: Doc = {};
+  eachInserted(node as Doc, context, (key, value) => {
+    out[key] = compileNode(value, context);
+  });
+  return out;
+}
+
+/**
+ * A mapping's entries as Azure's conditional insertion leaves them: plain keys as they are; of
+ * each `${{ if }}`/`${{ elseif }}`/`${{ else }}` chain, the mapping of the first true branch,
+ * its entries in its place (nested chains included), the rest dropped.
+ */
+function eachInserted(mapping: Doc, context: Context, visit: (key: string, value: unknown) => void): void {
   let chainTaken: boolean | undefined;
-  for (const [key, value] of Object.entries(node as Doc)) {
+  for (const [key, value] of Object.entries(mapping)) {
     const directive = /^\$\{\{\s*(if|elseif|else)\b(.*)\}\}$/.exec(key);
     if (!directive) {
       chainTaken = undefined;
-      out[key] = compileNode(value, context);
+      visit(key, value);
       continue;
     }
     const [, word, condition] = directive;
@@ -168,10 +161,9 @@ function compileNode(node: unknown, context: Context): any {
     if (word === 'else' || truthy(evaluate((condition ?? '').trim(), context))) {
       chainTaken = true;
       if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`"${key}" must hold a mapping here`);
-      Object.assign(out, compileNode(value, context));
+      eachInserted(value as Doc, context, visit);
     }
   }
-  return out;
 }
 
 export interface SimulatedJob {

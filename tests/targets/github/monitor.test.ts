@@ -91,7 +91,8 @@ describe('github monitor workflow', () => {
     const doc = docOf(drift);
     const env = doc.env as Record<string, string>;
     expect(env.MLGEN_PIPELINE).toBe('monitor');
-    expect(jobsOf(doc).monitor!.env).toEqual({ MLGEN_PIPELINE: 'monitor', MLGEN_TRAIN_MODE: 'full' });
+    // What the monitor job's steps see: the workflow's env under the job's own.
+    expect({ ...env, ...(jobsOf(doc).monitor!.env as Record<string, string>) }).toMatchObject({ MLGEN_PIPELINE: 'monitor', MLGEN_TRAIN_MODE: 'full' });
     const repo = await gitRepo('src/x/y');
     const manual = eventRun(drift.plan, { kind: 'manual', pipeline: 'monitor', mode: 'full' }, repo);
     expect(expand(env.MLGEN_MODEL_VERSION!, { github: manual.github, inputs: { model_version: 'v42' } })).toBe('v42');

@@ -144,7 +144,7 @@ describe.concurrent('gitlab monitor: runs of tests/fixtures/monitor-drift under 
     symlinkSync(venv, join(dir, '.venv'));
     await commitAsOrigin(dir, plan.releaseBranch);
     const stateDir = '.gitlab-ci-local-monitor';
-    const result = await gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', ...eventArgs(plan, { kind: 'schedule', schedule: 'monitor' })], 180_000, {}, stateDir);
+    const result = await gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', ...eventArgs(plan, { kind: 'schedule', schedule: 'monitor' })], 900_000, {}, stateDir);
     const log = result.stdout + result.stderr;
     const artifact = join(dir, stateDir, 'artifacts', 'monitor', DRIFT_PIPELINE_PATH);
     return { ...result, log, dir, artifact: existsSync(artifact) ? readFileSync(artifact, 'utf8') : undefined, ci: readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8') };
