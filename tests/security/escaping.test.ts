@@ -121,6 +121,9 @@ const GITHUB_SHAPES = [
   /^github\.event_name == '' && '' \|\| github\.event_name == '' && \(github\.ref == '' && '' \|\| ''\) \|\| ''$/,
   /^github\.event_name == '' && github\.event\.pull_request\.base\.ref \|\| ''$/,
   /^github\.event_name == '' && inputs\.mode( \|\| github\.event\.schedule == '' && ''| \|\| github\.event_name == '' && github\.event\.action == '' && '')* \|\| ''$/,
+  // The monitor's verdict output and the token of its dispatch step (src/targets/github/steps.ts).
+  /^steps\.verdict\.outputs\.drift$/,
+  /^github\.token$/,
 ];
 
 /** The registry secrets the plan's login steps name (every target logs in with these). */
@@ -141,6 +144,8 @@ function githubFindings(plan: Plan, files: readonly GeneratedFile[]): string[] {
       if (!GITHUB_SHAPES.some((s) => s.test(shape))) findings.push(`${file.path}: unexpected expression \${{ ${expression} }}`);
       // hashFiles() patterns are constants of src/targets/github/steps.ts.
       if (!shape.startsWith('hashFiles(')) for (const l of literals) if (!allowedLiterals.has(l)) findings.push(`${file.path}: literal '${l}' in \${{ ${expression} }}`);
+      // The job token reaches one step only: the monitor's dispatch of the drift retrain.
+      if (expression === 'github.token' && !(plan.monitor && file.path.endsWith('mlgen-monitor.yml'))) findings.push(`${file.path}: github.token outside the monitor's dispatch step`);
       const secret = /^secrets\.(\w+)$/.exec(expression)?.[1];
       // GITHUB_TOKEN and the registry login's credentials are mlgen's (src/targets/github/registry.ts).
       if (secret && secret !== 'GITHUB_TOKEN' && !registrySecrets(plan).includes(secret) && !plan.secrets.includes(secret)) findings.push(`${file.path}: secret ${secret} is not in the manifest`);
@@ -217,7 +222,8 @@ describe("Azure's three syntaxes", () => {
 
   it('every ${{ }} and $[ ] in azure-pipelines.yml is mlgen\'s, whatever the commands', () => {
     const texts = [manifestRunning([...HOSTILE_COMMANDS, ...macroCommands], ['API_TOKEN']), fixtureText('spec-complete'), ...fc.sample(validManifest(), { numRuns: 20 }).map((m) => manifestToYaml(m))];
-    const TEMPLATE = /^(parameters\.(pipeline|mode|modelVersion|event)|else|(else)?if eq\((parameters\.event|variables\['Build\.(Reason|CronSchedule\.DisplayName)'\]), '[a-z0-9-]+'\))$/i;
+    // MLGEN_PIPELINE: the drift chain's jobs in the monitor's run set their own (src/targets/azure/render.ts).
+    const TEMPLATE = /^(parameters\.(pipeline|mode|modelVersion|event)|else|(else)?if eq\((parameters\.event|variables\['Build\.(Reason|CronSchedule\.DisplayName)'\]), '[a-z0-9-]+'\)|if eq\(variables\['MLGEN_PIPELINE'\], 'monitor'\))$/i;
     for (const text of texts) {
       const file = generateFor(text, 'azure').files.find((f) => f.path === AZURE_FILE)!;
       const foreign = expressionsIn(file.content).filter((e) => !TEMPLATE.test(e));

@@ -61,7 +61,9 @@ describe('Groovy strings', () => {
   it('no double- or triple-double-quoted string (a GString) in a rendered Jenkinsfile carries manifest text', () => {
     const texts = [fixtureText('adversarial'), fixtureText('spec-complete'), ...fc.sample(validManifest(), { numRuns: 25 }).map((m) => manifestToYaml(m))];
     // mlgen's own GStrings: a parameter with its default, e.g. "${params.MODE ?: 'full'}".
-    const OWN = /^\$\{params\.[A-Z_]+ \?: '[a-z]+' ?\}$/;
+    // And, on the retrain chain's stages where a monitor reports drift (src/targets/jenkins/stages.ts),
+    // the drift retrain's pipeline and mode, else that parameter: "${env.MLGEN_DRIFT == 'true' ? 'drift' : (params.MODE ?: 'full')}".
+    const OWN = /^\$\{(params\.[A-Z_]+ \?: '[a-z]+' ?|env\.MLGEN_DRIFT == 'true' \? '(retrain|drift)' : \(params\.(PIPELINE|MODE) \?: '[a-z]+'\))\}$/;
     const foreign: string[] = [];
     let singles = 0;
     for (const text of texts) {

@@ -40,8 +40,10 @@ function workflowFindings(text: string, files = generateFor(text, 'github').file
       const overridden = jobOverrides[id]?.permissions as Record<string, string> | undefined;
       // evaluate.report: comment: the evaluate job of the CI workflow may write its PR comment, only for same-repository pull requests.
       const comments = id === 'evaluate' && manifest?.evaluate?.report === 'comment' && (job.steps as Mapping[]).some((s) => s.name === 'Comment the gate report' && String(s.if).includes('github.event.pull_request.head.repo.full_name == github.repository'));
+      // pipelines.monitor: the monitor job of mlgen-monitor.yml may start the drift retrain (a workflow_dispatch needs actions: write), only beside that step.
+      const dispatches = id === 'monitor' && file.path.endsWith('mlgen-monitor.yml') && (job.steps as Mapping[]).some((s) => s.name === 'Start the drift retrain');
       const granted = Object.entries((job.permissions ?? {}) as Record<string, string>).filter(
-        ([scope, level]) => level === 'write' && scope !== 'packages' && overridden?.[scope] !== 'write' && !(comments && scope === 'pull-requests'),
+        ([scope, level]) => level === 'write' && scope !== 'packages' && overridden?.[scope] !== 'write' && !(comments && scope === 'pull-requests') && !(dispatches && scope === 'actions'),
       );
       if (job.permissions === 'write-all' || granted.length > 0) findings.push(`${file.path}: job ${id} may write ${JSON.stringify(job.permissions)}`);
       if (job.permissions?.packages === 'write' && id !== 'package') findings.push(`${file.path}: job ${id} may write packages`);
@@ -75,6 +77,16 @@ describe('GitHub actions and permissions', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('the check notices a write grant beyond the monitor dispatch: contents on the monitor, actions on another job', () => {
+    const text = fixtureText('contract-complete');
+    const original = generateFor(text, 'github').files;
+    const edit = (path: string, from: RegExp, to: string) => original.map((f) => (f.path.endsWith(path) ? { ...f, content: f.content.replace(from, to) } : f));
+    expect(workflowFindings(text)).toEqual([]);
+    expect(original.find((f) => f.path.endsWith('mlgen-monitor.yml'))?.content).toMatch(/actions: write\n {6}contents: read/);
+    expect(workflowFindings(text, edit('mlgen-monitor.yml', /actions: write\n {6}contents: read/, 'actions: write\n      contents: write'))).toEqual([expect.stringMatching(/job monitor may write/)]);
+    expect(workflowFindings(text, edit('mlgen-monitor.yml', /- name: Start the drift retrain/, '- name: Something else'))).toEqual([expect.stringMatching(/job monitor may write/)]);
   });
 
   it('the check notices an unpinned action', () => {
