@@ -4,10 +4,10 @@ import type { GateConfig } from '../plan/types.js';
 import { compileTemplate, createHandlebars } from '../templates.js';
 
 export const GATE_SCRIPT_PATH = '.mlgen/gate.py';
-/** Where the gate writes its reports: beside the script, out of the project's own paths. */
 /** The first line of the Markdown summary: how a pull-request comment of it is found again to update it. */
 export const GATE_REPORT_MARKER = '<!-- mlgen gate report -->';
-export const GATE_REPORT_PATHS = { junit: '.mlgen/reports/gate-junit.xml', markdown: '.mlgen/reports/gate-summary.md' } as const;
+/** Where the gate writes its reports: beside the script, out of the project's own paths. */
+export const GATE_REPORT_PATHS = { junit: '.mlgen/reports/gate-junit.xml', markdown: '.mlgen/reports/gate-summary.md', html: '.mlgen/reports/gate-report.html' } as const;
 
 const handlebars = createHandlebars();
 
@@ -31,7 +31,7 @@ function configLiterals(config: GateConfig): string[] {
       ...(g.max !== undefined ? { max: g.max } : {}),
     })),
     ...(config.baseline ? { baseline: { file: config.baseline.file, tolerance: { ...config.baseline.tolerance } } } : {}),
-    ...(config.report ? { report: { junit: config.report.junit, markdown: config.report.markdown } } : {}),
+    ...(config.report ? { report: { junit: config.report.junit, markdown: config.report.markdown, html: config.report.html } } : {}),
   };
   const lines = JSON.stringify(canonical, null, 2).split('\n');
   return lines.map((line, i) => JSON.stringify(asciiJson(i < lines.length - 1 ? `${line}\n` : line)));

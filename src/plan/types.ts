@@ -305,7 +305,7 @@ export interface GateConfig {
   gates: { metric: string; min?: number; max?: number }[];
   baseline?: { file: string; tolerance: Record<string, number> };
   /** Where the gate writes its reports (the evaluate job's `report` names the same files). */
-  report?: { junit: string; markdown: string };
+  report?: { junit: string; markdown: string; html: string };
 }
 
 /**
@@ -317,6 +317,8 @@ export interface GateReport {
   junit: string;
   /** Markdown: one row per metric (value, bound, baseline, change, status). */
   markdown: string;
+  /** The same as a standalone HTML page (Jenkins' HTML Publisher, where the manifest declares it). */
+  html: string;
   /**
    * `evaluate.report: comment`: also one pull-request comment, updated in place, on
    * pull requests from the same repository (never from forks), where the platform has them.
@@ -357,7 +359,7 @@ export interface Plan {
     github?: Record<string, unknown>;
     gitlab?: Record<string, unknown>;
     azure?: Record<string, unknown>;
-    jenkins?: { agent?: string; options?: string[]; environment?: Record<string, string> };
+    jenkins?: { agent?: string; options?: string[]; environment?: Record<string, string>; plugins?: readonly 'htmlpublisher'[] };
   };
 }
 

@@ -30,6 +30,9 @@ export interface CatalogEntry {
 const yamlOverrides = (what: string) => z.record(z.string(), z.unknown()).optional().describe(what);
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
+/** Plugins a Jenkinsfile uses only where the manifest says the controller has them (overrides.jenkins.plugins). */
+export const JENKINS_OPTIONAL_PLUGINS = ['htmlpublisher'] as const;
+
 const BUILT_IN: CatalogEntry[] = [
   {
     id: 'github',
@@ -77,6 +80,10 @@ const BUILT_IN: CatalogEntry[] = [
         agent: z.string().min(1).optional().describe('An agent label for every stage, replacing the runner labels.'),
         options: z.array(z.string().min(1)).optional().describe('Extra lines for the options block, e.g. "buildDiscarder(logRotator(numToKeepStr: \'20\'))".'),
         environment: z.record(z.string().regex(ENV_NAME), z.string()).optional().describe('Extra environment variables.'),
+        plugins: z
+          .array(z.enum(JENKINS_OPTIONAL_PLUGINS))
+          .optional()
+          .describe('Optional plugins installed on the controller that mlgen may use: htmlpublisher (HTML Publisher) shows the gate report as a page on the build.'),
       })
       .optional()
       .describe('Jenkinsfiles are Groovy: a smaller, typed surface.'),

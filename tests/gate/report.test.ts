@@ -1,11 +1,12 @@
 /**
- * The gate's report (manifest-v1, Gates): a JUnit file and a Markdown summary written beside the
+ * The gate's report (manifest-v1, Gates): a JUnit file, a Markdown summary and an HTML page written beside the
  * verdict, on failure too. Each format is judged by a parser of that format: python3's own
- * xml.etree (expat refuses what XML 1.0 forbids) for JUnit, `marked` for Markdown, and the CI
+ * xml.etree (expat refuses what XML 1.0 forbids) for JUnit, `marked` for Markdown, python3's
+ * html.parser for the page, and the CI
  * log-command grammars (GitHub `::` at a line's start, Azure `##vso[`/`##[` anywhere) for both.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { marked } from 'marked';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,53 @@ function visibleText(html: string): string {
     .replace(/&amp;/g, '&');
 }
 
+interface HtmlPage {
+  /** Every start tag with its attributes, in order. */
+  tags: { tag: string; attrs: [string, string | null][] }[];
+  /** The text of each <td>/<th>, by row (character references decoded, as a browser shows them). */
+  rows: string[][];
+  /** All text outside tags, decoded. */
+  text: string;
+  comments: string[];
+  /** End tags that closed no open element, and elements left open at the end. */
+  unbalanced: string[];
+}
+
+/** Parses the HTML page with python3's html.parser (the tokenizer browsers' rules follow), decoding references. */
+function parseHtml(file: string): HtmlPage {
+  const script = [
+    'import json, sys',
+    'from html.parser import HTMLParser',
+    'VOID = {"meta", "br", "img", "hr", "input", "link"}',
+    'class Page(HTMLParser):',
+    '    def __init__(self):',
+    '        super().__init__(convert_charrefs=True)',
+    '        self.tags, self.rows, self.text, self.comments, self.open, self.unbalanced, self.cell = [], [], [], [], [], [], None',
+    '    def handle_starttag(self, tag, attrs):',
+    '        self.tags.append({"tag": tag, "attrs": attrs})',
+    '        if tag not in VOID: self.open.append(tag)',
+    '        if tag == "tr": self.rows.append([])',
+    '        if tag in ("td", "th"): self.cell = []',
+    '    def handle_endtag(self, tag):',
+    '        if self.open and self.open[-1] == tag: self.open.pop()',
+    '        else: self.unbalanced.append("/" + tag)',
+    '        if tag in ("td", "th") and self.cell is not None: self.rows[-1].append("".join(self.cell)); self.cell = None',
+    '    def handle_data(self, data):',
+    '        self.text.append(data)',
+    '        if self.cell is not None: self.cell.append(data)',
+    '    def handle_comment(self, data): self.comments.append(data)',
+    'p = Page()',
+    'p.feed(open(sys.argv[1], encoding="utf-8").read()); p.close()',
+    'print(json.dumps({"tags": p.tags, "rows": p.rows, "text": "".join(p.text), "comments": p.comments, "unbalanced": p.unbalanced + p.open}))',
+  ].join('\n');
+  const run = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`html.parser refused ${file}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as HtmlPage;
+}
+
+/** The elements the gate's HTML page is made of; the only attributes are the page's own lang and charset. */
+const PAGE_TAGS = new Set(['html', 'head', 'meta', 'title', 'body', 'h3', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'li', 'strong']);
+
 function reports(dir: string): { junit: string; markdown: string } {
   return { junit: readFileSync(join(dir, GATE_REPORT_PATHS.junit), 'utf8'), markdown: readFileSync(join(dir, GATE_REPORT_PATHS.markdown), 'utf8') };
 }
@@ -98,6 +146,13 @@ describe('the report of a regressing and of an improving model', () => {
     expect(rows[1]).toEqual(['mae', '12379.72', '<= 20000', '11000 (limit <= 11550, +5%)', '+12.54% (worse)', '\u274c fail']);
     expect(rows[2]).toEqual(['r2', '0.97', '>= 0.9', '0.96 (limit >= 0.96)', '+1.04% (better)', '\u2705 pass']);
     expect(visibleText(html)).toContain('mlgen gate: failed');
+
+    // The HTML page (Jenkins' HTML Publisher) holds the same rows.
+    const page = parseHtml(join(run.dir, GATE_REPORT_PATHS.html));
+    expect(page.unbalanced).toEqual([]);
+    expect(page.rows).toEqual(rows);
+    expect(page.text).toContain('mlgen gate: failed');
+    expect(page.text).toContain('mae = 12379.72 is worse than the baseline 11000');
   });
 
   it('an improvement: exit 0, every case passes, the Markdown shows the change as better', () => {
@@ -121,6 +176,7 @@ describe('the report of a regressing and of an improving model', () => {
     expect(parsed.failures).toBe(1);
     expect(parsed.cases[0]!.message).toContain('metrics file "metrics.json" does not exist');
     expect(visibleText(marked.parse(reports(run.dir).markdown, { async: false }))).toContain('mlgen gate: error');
+    expect(parseHtml(join(run.dir, GATE_REPORT_PATHS.html)).text).toContain('metrics file "metrics.json" does not exist');
   });
 
   it('--junit and --markdown write elsewhere', () => {
@@ -211,5 +267,33 @@ describe('hostile metric names and values are text in every report format', () =
     expect(text).toContain('[click](javascript:alert(1))');
     expect(text).toContain('`code` *em* _u_ $x^2$ @everyone #1 :smile: &amp;');
     expect(commandLines(text)).toEqual([]);
+  });
+
+  it('HTML: html.parser finds only the page\'s own elements, no attribute from metrics.json, the table intact; every hostile string is text', () => {
+    const run = runGate(config, files);
+    const file = join(run.dir, GATE_REPORT_PATHS.html);
+    const raw = readFileSync(file, 'utf8');
+    expect(commandLines(raw)).toEqual([]);
+    expect(raw).not.toMatch(CONTROL);
+    const page = parseHtml(file);
+    expect(page.unbalanced).toEqual([]);
+    expect(page.tags.map((t) => t.tag).filter((t) => !PAGE_TAGS.has(t))).toEqual([]);
+    expect(page.tags.flatMap((t) => t.attrs)).toEqual([['lang', 'en'], ['charset', 'utf-8']]);
+    expect(page.comments).toEqual([]);
+    expect(page.rows.length).toBe(1 + 2 + hostile.length * 2);
+    expect(new Set(page.rows.map((r) => r.length))).toEqual(new Set([6]));
+    const metricsColumn = page.rows.map((r) => r[0]);
+    for (const name of ['<script>alert(1)</script>', 'x]]><injected/>', '<!-- hidden -->', '[click](javascript:alert(1))', '`code` *em* _u_ $x^2$ @everyone #1 :smile: &amp;']) {
+      expect(metricsColumn).toContain(name);
+    }
+    expect(commandLines(page.text)).toEqual([]);
+  });
+
+  it('negative control: the HTML checks above fail on a page with a raw name', () => {
+    const run = runGate(config, files);
+    const file = join(run.dir, GATE_REPORT_PATHS.html);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('&lt;script&gt;alert(1)&lt;/script&gt;', '<script>alert(1)</script>'));
+    const page = parseHtml(file);
+    expect(page.tags.map((t) => t.tag).filter((t) => !PAGE_TAGS.has(t))).toEqual(['script']);
   });
 });

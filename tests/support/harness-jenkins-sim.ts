@@ -71,6 +71,8 @@ export interface SimOutcome {
   unstashes: { name: string; stage: string; files: string[] | number }[];
   workspaces: { stage: string; dir: string; label?: string; image?: string; user?: string }[];
   archived: { where: string; files: string[] }[];
+  /** What each publishHTML step published: the report's name and the pages it found. */
+  published: { where: string; name: string; pages: string[] }[];
   /** What each junit step read: its files, test cases, and the names of those that failed. */
   tests: { where: string; files: string[]; total: number; failed: string[] }[];
   sleeps: { where: string; seconds: number }[];

@@ -183,6 +183,8 @@ class Outcome {
     List<Map> unstashes = []
     List<Map> workspaces = []
     List<Map> archived = []
+    /** What each publishHTML step published: the report's name and the pages it found. */
+    List<Map> published = []
     /** What each junit step read: its files, test cases, and the names of those that failed. */
     List<Map> tests = []
     List<Map> sleeps = []

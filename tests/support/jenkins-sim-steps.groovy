@@ -154,6 +154,25 @@ class Steps {
         build.outcome.archived << [where: where, files: files]
     }
 
+    /**
+     * publishHTML (HTML Publisher, jenkins.io/doc/pipeline/steps/htmlpublisher/): `target.reportDir`
+     * in the workspace is copied to the build as the report `reportName`; a missing directory or
+     * index page fails the build unless allowMissing; only the plugin's documented keys are accepted.
+     */
+    def publishHTML(Map args) {
+        Workspace w = need('publishHTML')
+        Map target = (Map) args.target
+        def known = ['reportDir', 'reportFiles', 'reportName', 'allowMissing', 'alwaysLinkToLastBuild', 'keepAll', 'includes', 'escapeUnderscores', 'reportTitles', 'useWrapperFileDirectly']
+        def unknown = target.keySet().findAll { !(it in known) }
+        if (!unknown.isEmpty()) throw new SimFailure('FAILURE', "${where}: publishHTML has no parameter ${unknown}")
+        ['reportDir', 'reportFiles', 'reportName'].each { if (!target[it]) throw new SimFailure('FAILURE', "${where}: publishHTML needs ${it}") }
+        File dir = new File(w.dir, (String) target.reportDir)
+        List<String> pages = ((String) target.reportFiles).split(',')*.trim().findAll { new File(dir, it).isFile() }
+        if (pages.isEmpty() && !target.allowMissing) throw new SimFailure('FAILURE', "${where}: Specified HTML directory '${dir}' does not exist or has no ${target.reportFiles}.")
+        pages.each { Build.copy(new File(dir, it), new File(build.root, "htmlreports/${target.reportName}/${it}")) }
+        build.outcome.published << [where: where, name: target.reportName, pages: pages]
+    }
+
     /** Set by a step that leaves the stage UNSTABLE without ending it (junit with failed tests). */
     boolean unstable = false
 

@@ -97,6 +97,7 @@ class StepRecorder {
     def milestone(Map args) { record('milestone', args) }
     def archiveArtifacts(Map args) { record('archiveArtifacts', args) }
     def junit(Map args) { record('junit', args) }
+    def publishHTML(Map args) { record('publishHTML', (Map) args.target) }
     def checkout(Object scm) {
         record('checkout', [:])
         return [GIT_COMMIT: env.GIT_COMMIT ?: Runner.COMMIT, GIT_PREVIOUS_SUCCESSFUL_COMMIT: scenario?.previousSuccessfulCommit]

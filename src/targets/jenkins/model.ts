@@ -39,6 +39,8 @@ export type BlockItem =
   | { kind: 'junit'; testResults: string }
   /** Files kept with the build, shown on its page. */
   | { kind: 'archive'; artifacts: string }
+  /** HTML Publisher: the page in `reportDir` linked from the build as `reportName` (an absent page is no error, as for junit). */
+  | { kind: 'publishHTML'; reportDir: string; reportFiles: string; reportName: string }
   /** A Docker image around the body, inside a post block (the stage's agent is gone there). */
   | { kind: 'inside'; image: string; body: BlockItem[] }
   /**

@@ -96,6 +96,7 @@ function about(plan: Plan, stages: StageView[], post: PostView[], schedule?: Sch
     ...(plan.deployLock ? ['Lockable Resources (lockable-resources: lock)', 'Pipeline: Milestone Step (pipeline-milestone-step: milestone)'] : []),
     ...(approvals.length > 0 ? ['Pipeline: Input Step (pipeline-input-step: input)'] : []),
     ...(all.some((s) => s.post.some((p) => p.items.some((i) => i.kind === 'junit'))) ? ['JUnit (junit: the gate report in the Tests view)'] : []),
+    ...(has('publishHTML') ? ['HTML Publisher (htmlpublisher: publishHTML, the gate report page; declared in overrides.jenkins.plugins)'] : []),
   ];
   const lines = [
     schedule

@@ -3,6 +3,7 @@
  * that tree to every stage by stash, so every stage, and MLGEN_VERSION/MLGEN_IMAGE, is the same
  * commit; the deploy chain runs under one lock after a milestone; a soak holds no executor.
  */
+import { posix } from 'node:path';
 import { groovyString } from '../../escape/groovy.js';
 import { PIPELINES, runFor, type CanaryPhase, type GateReport, type PipelineId, type Plan, type PlanJob, type Runtime, type Step, type TrainMode } from '../../plan/index.js';
 import type { AgentView, BlockItem, ConditionView, EnvEntry, PostView, StageView, WhenView } from './model.js';
@@ -131,7 +132,7 @@ function agentStage(plan: Plan, job: PlanJob, name: string, runtime: Runtime, st
 function jobStage(plan: Plan, job: PlanJob, defaults: FileDefaults): StageView {
   const env = [...entries(job.env), ...driftEnv(plan, job, defaults)];
   const stage = agentStage(plan, job, job.id, job.runtime, job.steps, env, job.runtime.timeoutMinutes);
-  return { ...stage, when: whenFor(plan, job), post: job.report ? [reportPost(job.report)] : stage.post };
+  return { ...stage, when: whenFor(plan, job), post: job.report ? [reportPost(job.report, plan.overrides.jenkins?.plugins?.includes('htmlpublisher') ?? false)] : stage.post };
 }
 
 /** How long the report's post block may take: two local file operations. */
@@ -139,9 +140,11 @@ const REPORT_MINUTES = 5;
 
 /**
  * The gate's report (plan `job.report`) on the stage's own agent, pass or fail: the JUnit file
- * into the build's Tests view, the Markdown archived with the build.
+ * into the build's Tests view, the Markdown archived with the build, and the HTML page published
+ * where the manifest says the controller has HTML Publisher (overrides.jenkins.plugins).
  */
-function reportPost(report: GateReport): PostView {
+function reportPost(report: GateReport, htmlPublisher: boolean): PostView {
+  const page = posix.parse(report.html);
   return {
     condition: 'always',
     why: "The gate's report shows on the build whether the gate passed or failed.",
@@ -149,9 +152,13 @@ function reportPost(report: GateReport): PostView {
     items: [
       { kind: 'junit', testResults: report.junit },
       { kind: 'archive', artifacts: report.markdown },
+      ...(htmlPublisher ? [{ kind: 'publishHTML' as const, reportDir: page.dir, reportFiles: page.base, reportName: GATE_PAGE_NAME }] : []),
     ],
   };
 }
+
+/** The link on the build's page to the gate's HTML report. */
+const GATE_PAGE_NAME = 'mlgen gate';
 
 /**
  * A canary phase as stages: the traffic shift on an agent, the soak without one (`sleep` needs

@@ -111,6 +111,15 @@ describe('Jenkins monitor pipeline under the stub-DSL simulator (monitor-drift f
     expect(o.posts).not.toContain('pipeline:unsuccessful');
   });
 
+  it('drift: evaluate\'s post publishes the gate\'s HTML page (overrides.jenkins.plugins: htmlpublisher) with its verdict; stable publishes nothing', () => {
+    const o = outcome('schedule:drift');
+    expect(o.published, describeOutcome(o)).toEqual([{ where: 'evaluate post always', name: 'mlgen gate', pages: ['gate-report.html'] }]);
+    const page = readFileSync(join(o.workspaces.find((w) => w.stage === 'evaluate')!.dir, '.mlgen/reports/gate-report.html'), 'utf8');
+    expect(page).toContain('mlgen gate: passed');
+    expect(page).toMatch(/<td>r2<\/td>/);
+    expect(outcome('schedule:stable').published).toEqual([]);
+  });
+
   it('drift: the stages\' venvs were replayed from the first real one (a simulator shortcut) and each points at its own workspace', () => {
     const o = outcome('schedule:drift');
     for (const job of CHAIN) {

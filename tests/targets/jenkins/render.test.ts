@@ -131,4 +131,26 @@ overrides:
     expect(body).toContain("        buildDiscarder(logRotator(numToKeepStr: '20'))\n");
     expect(body).toContain("PIP_INDEX_URL = 'https://pypi.example.com/simple it\\'s'");
   });
+
+  it('publishes the gate\'s HTML page in evaluate\'s post always only where overrides.jenkins.plugins declares htmlpublisher', () => {
+    const evaluatePost = (text: string) => {
+      const body = generateFor(text, 'jenkins').files.find((f) => f.path === 'Jenkinsfile')!.content;
+      const stage = body.slice(body.indexOf("stage('evaluate')"));
+      return { body, post: stage.slice(stage.indexOf('post {'), stage.indexOf("stage('", 10)) };
+    };
+    const withPlugin = evaluatePost(MONITOR_FIXTURE);
+    expect(withPlugin.post).toMatch(/always \{[\s\S]*junit\([\s\S]*publishHTML\(target: \[reportDir: '\.mlgen\/reports', reportFiles: 'gate-report\.html', reportName: 'mlgen gate', allowMissing: true, alwaysLinkToLastBuild: false, keepAll: true\]\)/);
+    expect(withPlugin.body).toContain('HTML Publisher (htmlpublisher: publishHTML');
+    expect(withPlugin.body.match(/publishHTML\(/g)).toHaveLength(1);
+    const without = evaluatePost(MONITOR_FIXTURE.replace(/^overrides:[\s\S]*$/m, ''));
+    expect(without.body).not.toContain('publishHTML');
+    expect(without.body).not.toContain('htmlpublisher');
+    expect(without.post).toContain('junit(');
+  });
+
+  it('refuses a plugin mlgen does not use, naming the one it knows', () => {
+    const loaded = loadManifest(`${MONITOR_FIXTURE.replace(/^overrides:[\s\S]*$/m, '')}overrides:\n  jenkins:\n    plugins: [htmlpublsher]\n`, 'mlgen.yaml');
+    expect(loaded.ok).toBe(false);
+    if (!loaded.ok) expect(loaded.diagnostics.map((d) => d.message).join('\n')).toMatch(/htmlpublisher/);
+  });
 });
