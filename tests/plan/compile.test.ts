@@ -209,11 +209,17 @@ describe('on generated manifests', () => {
       for (const event of eventsOf(plan)) {
         const run = runFor(plan, event);
         const inPipeline = new Set(jobsIn(plan, run.pipeline).map((j) => j.id));
-        expect(run.jobs.every((j) => inPipeline.has(j.id))).toBe(true);
+        // The monitor's run adds, gated on its verdict, the jobs of the pipeline drift starts (retrain).
+        const onDrift = new Set(run.onDrift ? jobsIn(plan, run.onDrift.pipeline).map((j) => j.id) : []);
+        expect(run.jobs.filter((j) => !(j.ifDrift ? onDrift : inPipeline).has(j.id))).toEqual([]);
+        if (run.jobs.some((j) => j.ifDrift)) expect(run.pipeline).toBe('monitor');
         if (event.kind === 'pull-request' || (event.kind === 'push' && event.branch !== plan.releaseBranch)) {
           expect(selectJobs(plan, event, true).filter((id) => jobById(plan, id).releaseOnly)).toEqual([]);
         }
-        if (event.kind !== 'pull-request' && event.kind !== 'push') expect(selectJobs(plan, event, false)).toEqual(run.jobs.map((j) => j.id));
+        if (event.kind !== 'pull-request' && event.kind !== 'push') {
+          expect(selectJobs(plan, event, false, true)).toEqual(run.jobs.map((j) => j.id));
+          expect(selectJobs(plan, event, false, false)).toEqual(run.jobs.filter((j) => !j.ifDrift).map((j) => j.id));
+        }
       }
     }
   });
