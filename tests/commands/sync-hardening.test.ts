@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { syncGitLab } from '../../src/sync/gitlab.js';
+import { syncGitLab } from '../../src/sync/gitlab/index.js';
 import { planOf, syncFixture } from '../sync/support/common.js';
 import { SOMEONE_ELSE, startGitLabStandIn, type GitLabStandIn } from '../sync/support/gitlab-standin.js';
 import { startJenkinsStandIn, type JenkinsStandIn } from '../sync/support/jenkins-standin.js';

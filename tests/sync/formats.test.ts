@@ -1,9 +1,9 @@
 /** The pieces the syncs print or send: Jenkins config.xml, the linter's answer, the trigger command. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { triggerCommand } from '../../src/sync/gitlab.js';
-import { definitionDifferences, newJobConfig, readDefinition, withDefinition, type PipelineFromScm } from '../../src/sync/jenkins-config.js';
-import { jobsFor, parseValidation } from '../../src/sync/jenkins.js';
+import { triggerCommand } from '../../src/sync/gitlab/index.js';
+import { definitionDifferences, newJobConfig, readDefinition, withDefinition, type PipelineFromScm } from '../../src/sync/jenkins/config.js';
+import { jobsFor, parseValidation } from '../../src/sync/jenkins/index.js';
 import { parseXml, XmlError } from '../../src/sync/xml.js';
 
 const SPEC: PipelineFromScm = { repoUrl: 'https://git.example.com/a?b=1&c=<2>', credentialsId: 'git "ssh"', branch: 'main', scriptPath: 'jenkins/predict.Jenkinsfile' };

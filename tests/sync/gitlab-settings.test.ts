@@ -4,7 +4,7 @@
  * the loopback GitLab API stand-in (written from docs.gitlab.com/api/{resource_groups,projects}).
  */
 import { describe, expect, it } from 'vitest';
-import { syncGitLab, type GitLabSyncOptions } from '../../src/sync/gitlab.js';
+import { syncGitLab, type GitLabSyncOptions } from '../../src/sync/gitlab/index.js';
 import { logLines, planOf, syncFixture } from './support/common.js';
 import { gitLabStandIns, type GitLabStandIn } from './support/gitlab-standin.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PartialSyncError } from '../../src/sync/changes.js';
 import { SyncError } from '../../src/sync/errors.js';
-import { syncGitLab, TRIGGER_TOKEN_VARIABLE, type GitLabSyncOptions } from '../../src/sync/gitlab.js';
+import { syncGitLab, TRIGGER_TOKEN_VARIABLE, type GitLabSyncOptions } from '../../src/sync/gitlab/index.js';
 import { closedPort, logLines, planOf, syncFixture } from './support/common.js';
 import { fixtureText, generateFor } from '../support/harness.js';
 import { ME, SOMEONE_ELSE, gitLabStandIns, type GitLabStandIn, type StandInSchedule } from './support/gitlab-standin.js';

@@ -8,9 +8,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyncError } from '../../src/sync/errors.js';
-import { syncGitLab, type GitLabSyncOptions } from '../../src/sync/gitlab.js';
+import { syncGitLab, type GitLabSyncOptions } from '../../src/sync/gitlab/index.js';
 import { MAX_RESPONSE_BYTES, retryAfterSeconds } from '../../src/sync/http.js';
-import { syncJenkins, type JenkinsSyncOptions } from '../../src/sync/jenkins.js';
+import { syncJenkins, type JenkinsSyncOptions } from '../../src/sync/jenkins/index.js';
 import { withoutCredentials } from '../../src/sync/redact.js';
 import { credentialsIn, logLines, planOf, startSecondOrigin, syncFixture } from './support/common.js';
 import { startGitLabStandIn, type GitLabStandIn } from './support/gitlab-standin.js';

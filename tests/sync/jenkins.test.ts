@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PartialSyncError } from '../../src/sync/changes.js';
 import { SyncError } from '../../src/sync/errors.js';
-import { readDefinition } from '../../src/sync/jenkins-config.js';
-import { readMultibranch } from '../../src/sync/jenkins-multibranch.js';
+import { readDefinition } from '../../src/sync/jenkins/config.js';
+import { readMultibranch } from '../../src/sync/jenkins/multibranch.js';
 import { parseXml } from '../../src/sync/xml.js';
-import { syncJenkins, type JenkinsSyncOptions } from '../../src/sync/jenkins.js';
+import { syncJenkins, type JenkinsSyncOptions } from '../../src/sync/jenkins/index.js';
 import { closedPort, logLines, planOf, syncFixture } from './support/common.js';
 import { MULTIBRANCH_PROJECT, startJenkinsStandIn, WORKFLOW_JOB, type JenkinsStandIn } from './support/jenkins-standin.js';
 

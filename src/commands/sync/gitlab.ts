@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { summarize } from '../../sync/changes.js';
 import { SyncCommand, syncFlags } from './base.js';
-import { syncGitLab, type GitLabSyncResult } from '../../sync/gitlab.js';
+import { syncGitLab, type GitLabSyncResult } from '../../sync/gitlab/index.js';
 
 export default class SyncGitLab extends SyncCommand {
   static override summary = 'Put pipeline schedules and trigger tokens in a GitLab project, after GitLab CI Lint accepts the generated .gitlab-ci.yml.';

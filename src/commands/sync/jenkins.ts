@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { summarize } from '../../sync/changes.js';
 import { gitOrigin, SyncCommand, syncFlags } from './base.js';
-import { syncJenkins, type JenkinsSyncResult } from '../../sync/jenkins.js';
+import { syncJenkins, type JenkinsSyncResult } from '../../sync/jenkins/index.js';
 import { carriesCredentials } from '../../sync/redact.js';
 import { UserError } from '../../cli/base.js';
 

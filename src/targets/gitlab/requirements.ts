@@ -65,7 +65,7 @@ export function requirementLines(plan: Plan, jobs: ReadonlyMap<string, Job | Tri
     );
   }
   if (plan.deployLock) {
-    // `mlgen sync gitlab` sets it (src/sync/gitlab-settings.ts) once the first pipeline made the group.
+    // `mlgen sync gitlab` sets it (src/sync/gitlab/settings.ts) once the first pipeline made the group.
     lines.push(
       `- Deploy lock: every deploy job holds resource_group ${plan.deployLock}. Its process mode must be oldest_first: run`,
       `  \`mlgen sync gitlab\`, or PUT /projects/:id/resource_groups/${plan.deployLock} with process_mode=oldest_first.`,

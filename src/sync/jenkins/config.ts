@@ -5,7 +5,7 @@
  * replace that one element and keep every other byte, and "up to date" compares what the
  * definition means (class, repository, credentials, branch, script path), not its bytes.
  */
-import { escapeXml, findElement, findElements, parseXml, type XmlElement } from './xml.js';
+import { escapeXml, findElement, findElements, parseXml, type XmlElement } from '../xml.js';
 
 export const PIPELINE_JOB_CLASS = 'org.jenkinsci.plugins.workflow.job.WorkflowJob';
 const SCM_DEFINITION_CLASS = 'org.jenkinsci.plugins.workflow.cps.CpsScmFlowDefinition';

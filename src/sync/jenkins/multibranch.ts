@@ -10,7 +10,7 @@
  * mlgen owns the branch source (`<sources>`) and the script path (`<factory>`); updates replace
  * those two elements and keep every other byte Jenkins or a person wrote.
  */
-import { escapeXml, findElement, findElements, type XmlElement } from './xml.js';
+import { escapeXml, findElement, findElements, type XmlElement } from '../xml.js';
 
 export const MULTIBRANCH_CLASS = 'org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject';
 const GIT_SOURCE_CLASS = 'jenkins.plugins.git.GitSCMSource';

@@ -13,8 +13,7 @@
  *   scheduled and triggered run mlgen sets up. Sync reads the setting (GET /projects/:id) and
  *   reports it with the fix; it does not change a project's security setting itself.
  */
-import type { Plan } from '../plan/index.js';
-import type { Change } from './changes.js';
+import type { Plan } from '../../plan/index.js';
 
 export const DEPLOY_PROCESS_MODE = 'oldest_first';
 
@@ -110,35 +109,4 @@ export function describePipelineVariables(check: PipelineVariablesCheck): string
     return [`ok: pipeline variables (MLGEN_*) may be passed by ${how}`];
   }
   return [`${check.status === 'blocked' ? 'PROBLEM' : 'warning'}: ${check.problem}`, `  fix: ${check.fix}`];
-}
-
-/**
- * The resource group change, if any: none while GitLab has not created the group, an update
- * when its process mode is not oldest_first.
- */
-export function resourceGroupChange(
-  key: string,
-  current: { process_mode?: unknown } | undefined,
-  edit: () => Promise<void>,
-): { state: ResourceGroupState; change?: Change } {
-  if (!current) {
-    return {
-      state: {
-        key,
-        state: 'not created yet',
-        note: `GitLab creates resource group ${key} with the first pipeline that has a deploy job; it processes jobs unordered until \`mlgen sync gitlab\` runs again after that pipeline and sets it to ${DEPLOY_PROCESS_MODE}`,
-      },
-    };
-  }
-  const mode = typeof current.process_mode === 'string' ? current.process_mode : 'unknown';
-  if (mode === DEPLOY_PROCESS_MODE) return { state: { key, processMode: mode, state: 'up to date' } };
-  return {
-    state: { key, processMode: mode, state: 'changed' },
-    change: {
-      action: 'update',
-      subject: `resource group "${key}"`,
-      details: [`process mode ${mode} -> ${DEPLOY_PROCESS_MODE} (deploys run in pipeline order, never a newer before an older)`],
-      apply: edit,
-    },
-  };
 }
