@@ -83,8 +83,16 @@ function azureUnits(): Unit[] {
     const name = (job.job ?? job.deployment) as string | undefined;
     if (name) {
       const container = job.container as string | { image?: string } | undefined;
-      const image = typeof container === 'string' ? (containers.get(container) ?? container) : container?.image;
       const text = JSON.stringify(job);
+      // An image Azure cannot make a container job runs each step through docker run (src/targets/azure/image-run.ts).
+      const bashes: string[] = [];
+      const scripts = (n: unknown): void => {
+        if (Array.isArray(n)) n.forEach(scripts);
+        else if (n && typeof n === 'object') for (const [k, v] of Object.entries(n)) (k === 'bash' && typeof v === 'string' ? bashes.push(v) : scripts(v));
+      };
+      scripts(job);
+      const dockerRun = [...new Set(bashes.flatMap((b) => /^docker run .* (\S+) -c /m.exec(b)?.[1] ?? []))];
+      const image = typeof container === 'string' ? (containers.get(container) ?? container) : (container?.image ?? (dockerRun.length === 1 ? dockerRun[0] : undefined));
       const receivesTraining = /"(download|artifact|artifactName)":"train"/.test(text) || /"artifact":"train"/.test(text);
       units.push({ name, text, ...(image ? { image } : {}), receivesTraining });
       return;

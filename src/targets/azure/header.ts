@@ -4,6 +4,7 @@
  * agents, settings) so that nobody has to read the YAML to find it. docs/azure.md says it in full.
  */
 import type { Plan } from '../../plan/index.js';
+import { imageRunOf } from './image-run.js';
 import type { Steps } from './steps.js';
 
 export function headerComment(plan: Plan, steps: Steps): string {
@@ -15,6 +16,10 @@ export function headerComment(plan: Plan, steps: Steps): string {
   const selfHosted = [...new Set([plan.runtime, ...plan.jobs.map((j) => j.runtime)].filter((r) => !r.hosted).flatMap((r) => r.runner.filter((l) => l !== 'self-hosted')))];
   if (plan.jobs.some((j) => !j.runtime.hosted) || !plan.runtime.hosted) {
     lines.push(`- Self-hosted agents in the Default pool${selfHosted.length > 0 ? ` with capabilities ${selfHosted.join(', ')}` : ''}; their jobs skip pull requests from forks.`);
+  }
+  const viaDockerRun = [...new Set(plan.jobs.flatMap((j) => imageRunOf(j.runtime) ?? []))];
+  if (viaDockerRun.length > 0) {
+    lines.push(`- Docker on the agents of the jobs in ${viaDockerRun.join(', ')} (Microsoft-hosted Ubuntu agents have it): Azure container jobs need glibc and bash, so those jobs run on the agent and each step runs in the image through docker run.`);
   }
   if (plan.jobs.some((j) => j.runtime.gpu)) lines.push('- GPU agents with the NVIDIA container toolkit: GPU containers start with --gpus all.');
   const environments = plan.jobs.flatMap((j) => (j.environment ? [j.environment.name] : []));

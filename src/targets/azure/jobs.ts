@@ -8,6 +8,7 @@ import { exprString } from '../../escape/azure.js';
 import type { CanaryPlan, PlanJob, Step as PlanStep } from '../../plan/index.js';
 import type { AgentJob, DeploymentJob, Hook, Job, ServerJob, Step } from './model.js';
 import { stageId } from './ids.js';
+import { imageRunFor } from './image-run.js';
 import { containerFor, poolFor, type Steps } from './steps.js';
 
 /** The increment of the current canary iteration (deployment-jobs, canary strategy variables). */
@@ -26,13 +27,13 @@ function base(job: PlanJob) {
 }
 
 /** Checkout, Python, caches, then the plan's steps. */
-function agentSteps(steps: Steps, job: PlanJob, planSteps: readonly PlanStep[] = job.steps): Step[] {
-  return [...steps.prelude(job.runtime), ...steps.caches(job), ...steps.print(planSteps)];
+function agentSteps(steps: Steps, job: PlanJob, planSteps: readonly PlanStep[] = job.steps, env: Record<string, string> = job.env): Step[] {
+  return [...steps.prelude(job.runtime), ...steps.caches(job), ...steps.print(planSteps, {}, imageRunFor(job.runtime, env))];
 }
 
 /** The job's setup, then a canary phase's own steps with the increment as MLGEN_CANARY_PERCENT. */
 function phaseSteps(steps: Steps, job: PlanJob, own: readonly PlanStep[]): Step[] {
-  return [...agentSteps(steps, job), ...steps.print(own, PERCENT)];
+  return [...agentSteps(steps, job), ...steps.print(own, PERCENT, imageRunFor(job.runtime, job.env))];
 }
 
 /**
@@ -122,7 +123,7 @@ export function rollbackJob(steps: Steps, job: PlanJob, canary: CanaryPlan): Age
     dependsOn: [canaryId],
     condition: `in(dependencies.${canaryId}.result, ${exprString('Failed')}, ${exprString('Canceled')})`,
     variables: { ...rollback.env },
-    steps: evenIfCancelled(agentSteps(steps, job, rollback.steps)),
+    steps: evenIfCancelled(agentSteps(steps, job, rollback.steps, rollback.env)),
   };
 }
 

@@ -17,6 +17,7 @@ import { stageId } from './ids.js';
 import { agentJob, deployJobs, evenIfCancelled } from './jobs.js';
 import { toDocument, toMergeable, type AzurePipeline, type Job, type RuntimeParameter, type Stage } from './model.js';
 import { mergeOverrides } from './overrides.js';
+import { imageRunFor } from './image-run.js';
 import { cachesOf, containerFor, poolFor, Steps } from './steps.js';
 
 export const PIPELINE_FILE = 'azure-pipelines.yml';
@@ -197,7 +198,7 @@ function notifyStage(plan: Plan, steps: Steps, after: string[]): Stage {
     ...(container ? { container } : {}),
     timeoutInMinutes: notify.runtime.timeoutMinutes,
     variables: { ...notify.env },
-    steps: evenIfCancelled([...steps.prelude(notify.runtime), ...steps.print(notify.steps)]),
+    steps: evenIfCancelled([...steps.prelude(notify.runtime), ...steps.print(notify.steps, {}, imageRunFor(notify.runtime, notify.env))]),
   };
   const terms: Expr[] = ['failed()', 'canceled()', { fn: 'in', args: [exprString('Canceled'), ...after.map((id) => `dependencies.${id}.result`)] }];
   let condition: Expr = { fn: 'or', args: terms };

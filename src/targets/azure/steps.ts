@@ -7,6 +7,7 @@ import { DOLLAR_PAREN, macro, protectMacros } from '../../escape/azure.js';
 import { shellWord } from '../../escape/shell.js';
 import type { CacheKind, GateReport, Plan, PlanJob, Runtime, Step as PlanStep } from '../../plan/index.js';
 import { DRIFT_OUTPUT, VERDICT_STEP } from './conditions.js';
+import { dockerRunLine, imageRunOf, STEP_VARIABLE, type ImageRun } from './image-run.js';
 import type { Container, Pool, Step } from './model.js';
 
 /** The pool self-hosted agents join unless an override names another. Every organization has it. */
@@ -33,7 +34,8 @@ export function poolFor(runtime: Pick<Runtime, 'runner' | 'hosted'>): Pool {
  * passes `options` to `docker create` (https://learn.microsoft.com/azure/devops/pipelines/process/container-phases#options).
  */
 export function containerFor(runtime: Runtime): Container | undefined {
-  if (!runtime.image) return undefined;
+  // An image Azure cannot run as a container job runs through docker run instead (image-run.ts).
+  if (!runtime.image || imageRunOf(runtime)) return undefined;
   return runtime.gpu ? { image: runtime.image, options: '--gpus all' } : runtime.image;
 }
 
@@ -45,6 +47,9 @@ const DVC_KEY_FILES = '**/dvc.lock, **/*.dvc, azure-pipelines.yml';
 export function cachesOf(job: PlanJob): CacheKind[] {
   return job.runtime.caches;
 }
+
+/** `set -e` before a multi-line script: the Bash task runs without it. */
+const withSetE = (run: string): string => (run.includes('\n') ? `set -e\n${run}` : run);
 
 export class Steps {
   /** Set once any text needed protecting: the pipeline then defines DOLLAR_PAREN. */
@@ -58,12 +63,20 @@ export class Steps {
     return safe;
   }
 
-  /** A shell step: a multi-line command gets `set -e`, as GitHub's and GitLab's shells have. */
-  bash(run: string, displayName: string, secrets: readonly string[] = [], env: Record<string, string> = {}): Step {
-    const script = run.includes('\n') ? `set -e\n${run}` : run;
+  /**
+   * A shell step: a multi-line command gets `set -e`, as GitHub's and GitLab's shells have.
+   * In a job whose image Azure cannot make a container job, the script runs in the image
+   * (image-run.ts) and reaches it as MLGEN_STEP.
+   */
+  bash(run: string, displayName: string, secrets: readonly string[] = [], env: Record<string, string> = {}, image?: ImageRun): Step {
+    const script = withSetE(run);
     // Azure never puts secret variables into a script's environment by itself: each is mapped here, by name
     // (https://learn.microsoft.com/azure/devops/pipelines/process/set-secret-variables#use-a-secret-variable-in-the-ui).
     const allEnv = { ...Object.fromEntries(secrets.map((name) => [name, macro(name)])), ...env };
+    if (image) {
+      const line = dockerRunLine(image, Object.keys(allEnv));
+      return { bash: this.protect(line), displayName, env: { ...allEnv, [STEP_VARIABLE]: this.protect(script) } };
+    }
     return Object.keys(allEnv).length > 0 ? { bash: this.protect(script), displayName, env: allEnv } : { bash: this.protect(script), displayName };
   }
 
@@ -105,22 +118,27 @@ export class Steps {
     ];
   }
 
-  /** The plan's steps, in order. `env` goes onto every shell step (the canary's percent). */
-  print(steps: readonly PlanStep[], env: Record<string, string> = {}): Step[] {
-    return steps.flatMap((step) => this.one(step, env));
+  /**
+   * The plan's steps, in order. `env` goes onto every shell step (the canary's percent);
+   * `image` when the job's image runs through docker run (image-run.ts).
+   */
+  print(steps: readonly PlanStep[], env: Record<string, string> = {}, image?: ImageRun): Step[] {
+    return steps.flatMap((step) => this.one(step, env, image));
   }
 
-  private one(step: PlanStep, env: Record<string, string>): Step[] {
+  private one(step: PlanStep, env: Record<string, string>, image: ImageRun | undefined): Step[] {
     switch (step.type) {
       case 'shell':
-        return [this.bash(step.run, step.label, step.secrets, env)];
+        return [this.bash(step.run, step.label, step.secrets, env, image)];
       case 'venv': {
         // Later steps see the venv first on PATH and VIRTUAL_ENV set, through the agent's logging commands
         // (https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands#prependpath). `$PWD` is
-        // the sources directory as the step sees it, inside a container job too.
+        // the sources directory as the step sees it, inside a container job too. The Bash task runs
+        // without -e: set -e keeps a venv that could not be made from passing as made.
         const dir = shellWord(step.dir);
-        const run = [step.run, `venv="$PWD"/${dir}`, 'echo "##vso[task.prependpath]$venv/bin"', 'echo "##vso[task.setvariable variable=VIRTUAL_ENV]$venv"'].join('\n');
-        return [{ bash: this.protect(run), displayName: step.label }];
+        const logging = [`venv="$PWD"/${dir}`, 'echo "##vso[task.prependpath]$venv/bin"', 'echo "##vso[task.setvariable variable=VIRTUAL_ENV]$venv"'];
+        if (image) return [{ bash: this.protect(['set -e', dockerRunLine(image, []), ...logging].join('\n')), displayName: step.label, env: { [STEP_VARIABLE]: this.protect(step.run) } }];
+        return [{ bash: this.protect(['set -e', step.run, ...logging].join('\n')), displayName: step.label }];
       }
       case 'download':
         return [{ task: 'DownloadPipelineArtifact@2', displayName: step.label, inputs: { buildType: 'current', artifactName: step.from, targetPath: SOURCES } }];
@@ -144,7 +162,9 @@ export class Steps {
         // The verdict as the step's output variable `drift`, which later stages read as
         // dependencies.<stage>.outputs['<job>.<step>.drift'] (https://learn.microsoft.com/azure/devops/pipelines/process/set-variables-scripts#set-an-output-variable-for-use-in-future-stages).
         // The Bash task runs without -e: a missing or malformed report must fail the step here.
-        const run = [`verdict=$(${step.run}) || exit 1`, 'echo "Drift reported: $verdict"', `echo "##vso[task.setvariable variable=${DRIFT_OUTPUT};isoutput=true]$verdict"`].join('\n');
+        const inner = image ? dockerRunLine(image, []) : step.run;
+        const run = [`verdict=$(${inner}) || exit 1`, 'echo "Drift reported: $verdict"', `echo "##vso[task.setvariable variable=${DRIFT_OUTPUT};isoutput=true]$verdict"`].join('\n');
+        if (image) return [{ bash: this.protect(run), displayName: step.label, name: VERDICT_STEP, env: { [STEP_VARIABLE]: this.protect(step.run) } }];
         return [{ bash: this.protect(run), displayName: step.label, name: VERDICT_STEP }];
       }
       default: {

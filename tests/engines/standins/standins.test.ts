@@ -114,6 +114,28 @@ describe('recording stand-ins: docker', () => {
   });
 });
 
+describe('recording stand-ins: docker run (the container\'s command on the host, with only the variables it passes)', () => {
+  it('runs the command in the mounted working directory; a variable not passed is not there, one passed by name or value is', () => {
+    const s = session();
+    const result = s.run(`A=1 B=2 docker run --rm --entrypoint sh --volume "$PWD:$PWD" --workdir "$PWD" --env A --env C=3 alpine:3.20 -c 'echo "[$A][\${B:-}][$C]"; test -f Dockerfile'`);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('[1][][3]\n');
+    expect(result.code).toBe(0);
+    const [call] = s.calls() as unknown as { subcommand: string; image: string; passed: string[] }[];
+    expect(call).toMatchObject({ subcommand: 'run', image: 'alpine:3.20', passed: ['A', 'C'] });
+  });
+
+  it('gives the container command\'s exit status; refuses a working directory outside the mounts and an unknown entrypoint', () => {
+    const s = session();
+    expect(s.run(`docker run --rm --entrypoint sh --volume "$PWD:$PWD" --workdir "$PWD" alpine:3.20 -c 'exit 3'`).code).toBe(3);
+    const outside = s.run(`docker run --rm --entrypoint sh --workdir "$PWD" alpine:3.20 -c true`);
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toMatch(/the working directory .* is not inside a mounted volume/);
+    const entry = s.run(`docker run --rm --volume "$PWD:$PWD" --workdir "$PWD" alpine:3.20 true`);
+    expect(entry.stderr).toMatch(/cannot know the image's entrypoint/);
+  });
+});
+
 describe('recording stand-ins: failing on purpose and the other tools', () => {
   it('docker image inspect prints the JSON array docker prints (gitlab-ci-local reads a service image\'s exposed ports from it)', () => {
     const s = session();

@@ -16,6 +16,10 @@ const push = { kind: 'push' as const, branch: 'main' };
 const secrets = { API_TOKEN: 's3cret' };
 const output = (run: AzureRun, job: string) => jobRun(run, job).contexts.flatMap((c) => c.steps.map((s) => s.output)).join('\n');
 
+/** The deploy jobs of a pipeline: those of the stage that holds the deploy chain. */
+const deployJobs = (doc: { stages: { jobs: Record<string, unknown>[] }[] }) =>
+  doc.stages.flatMap((stage) => stage.jobs).filter((job) => ['staging', 'canary', 'production', 'canary_rollback'].includes(String(job.deployment ?? job.job)));
+
 describe('the Azure simulator executes a release push (sim-run fixture, shell one-liners)', { timeout: 900_000 }, () => {
   let project: AzureProject;
   let passing: AzureRun;
@@ -32,7 +36,9 @@ describe('the Azure simulator executes a release push (sim-run fixture, shell on
     for (const stage of withoutPublish.doc.stages) for (const job of stage.jobs) if (job.job === 'train') job.steps = job.steps.filter((s: { publish?: string }) => s.publish === undefined);
     [passing, failingCanary, strictGate, noArtifact] = await Promise.all([
       runAzureEvent(project, push, { secrets, approve }),
-      runAzureEvent(azureProject(FIXTURE), push, { secrets, approve, variables: { FAIL_AT: '50' } }),
+      // The analysis runs in the deploy image, which sees only the variables its docker run passes: the
+      // failure is written into the manifest rather than set as a pipeline variable.
+      runAzureEvent(azureProject(FIXTURE, (t) => t.replace('${FAIL_AT:-none}', '50')), push, { secrets, approve }),
       runAzureEvent(azureProject(FIXTURE, (t) => t.replace('min: 0.5', 'min: 0.99')), push, { secrets, approve }),
       runAzureEvent(withoutPublish, { kind: 'pull-request' }, { secrets }),
     ]);
@@ -58,7 +64,7 @@ describe('the Azure simulator executes a release push (sim-run fixture, shell on
   });
 
   it('the docker stand-in saw a login, a build whose context held the model, and a push of MLGEN_IMAGE', () => {
-    const calls = readStandinLog(passing.standins.logFile);
+    const calls = readStandinLog(passing.standins.logFile).filter((c) => c.subcommand !== 'run');
     expect(calls.map((c) => `${c.tool} ${c.subcommand} ${c.ok}`)).toEqual(['docker login true', 'docker build true', 'docker push true']);
     expect(calls[2]!.argv.at(-1)).toBe(`registry.example.com/acme/sim-run:${jobRun(passing, 'package').contexts[0]!.variables['Build.SourceVersion']}`);
   });
@@ -73,6 +79,22 @@ describe('the Azure simulator executes a release push (sim-run fixture, shell on
   it('production waits for the ManualValidation the test answers, then deploys', () => {
     expect(approvals.filter((a) => a.startsWith('deploy_chain.production_approval'))).toHaveLength(1);
     expect(output(passing, 'production')).toMatch(/production deployed/);
+  });
+
+  it('the deploy image is Alpine, which Azure cannot make a container job (glibc, bash): the deploy jobs run on the agent, each step in the image through docker run', () => {
+    const jobs = deployJobs(project.doc);
+    expect(jobs.map((j) => j.deployment ?? j.job).sort()).toEqual(['canary', 'canary_rollback', 'production', 'staging']);
+    for (const job of jobs) expect(job.container, String(job.deployment ?? job.job)).toBeUndefined();
+    const runs = readStandinLog(passing.standins.logFile).filter((c) => c.tool === 'docker' && c.subcommand === 'run') as unknown as { image: string; user: string; passed: string[]; ok: boolean }[];
+    // Each run context makes the virtualenv, installs and runs its command in the image: staging,
+    // the canary's four hooks (shift and analysis, at 10 and 50 %), production.
+    expect(runs.length).toBe(3 * 6);
+    for (const call of runs) {
+      expect(call.ok).toBe(true);
+      expect(call.image).toBe('alpine/k8s:1.31.2');
+      expect(call.user).toBe(`${process.getuid!()}:${process.getgid!()}`);
+      expect(call.passed).toEqual(expect.arrayContaining(['HOME', 'MLGEN_ENVIRONMENT', 'MLGEN_STEP']));
+    }
   });
 
   it('negative control: a failing analysis at 50 % rolls back, fails the run, and production never starts', () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { imageRunOf } from '../../../src/targets/azure/image-run.js';
 import { fixtureText, generateFor } from '../../support/harness.js';
 import { AZURE_FILE, azureDocument, schemaFindings, simulateRun, structuralFindings } from '../../support/harness-azure.js';
 import { checkoutFindings, lockQueue, type History } from './simulate.js';
@@ -269,5 +270,15 @@ describe('Azure items', () => {
     for (const needle of ['DEPLOY_TOKEN', 'Make secrets available to builds of forks', 'Exclusive Lock', 'Release Managers', 'service connection named gpu-model-registry (for registry.example.com)', '--gpus all']) {
       expect(head).toContain(needle);
     }
+  });
+});
+
+describe('images Azure cannot run as container jobs (glibc and bash required)', () => {
+  it('Alpine and BusyBox references run through docker run; glibc images stay container jobs', () => {
+    const through = (image: string) => imageRunOf({ image, runner: [], hosted: true, timeoutMinutes: 1, python: '3.11', gpu: false, docker: false, git: false, caches: [] }) !== undefined;
+    for (const image of ['alpine/k8s:1.31.2', 'alpine:3.20', 'python:3.12-alpine', 'node:20-alpine3.20', 'registry.example.com/tools/alpine-helm:1', 'busybox:1.36', 'golang:alpine'])
+      expect(through(image), image).toBe(true);
+    for (const image of ['python:3.11-slim', 'bitnami/kubectl:1.31', 'registry.example.com/alpineish/x:1', 'alpine.example.com/tools/kubectl:1', 'mcr.microsoft.com/azure-cli:2.64.0'])
+      expect(through(image), image).toBe(false);
   });
 });

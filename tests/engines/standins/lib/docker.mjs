@@ -13,6 +13,8 @@ const BUILD_VALUED = new Set([
   '--cpuset-cpus', '--isolation', '--security-opt',
 ]);
 const LOGIN_VALUED = new Set(['-u', '--username', '-p', '--password']);
+/** run options that take a value (`docker run --help`); the first positional is the image, the rest its command. */
+const RUN_VALUED = new Set(['-v', '--volume', '-w', '--workdir', '-u', '--user', '-e', '--env', '--env-file', '--entrypoint', '--gpus', '--name', '--network', '-p', '--publish', '--mount', '--platform']);
 
 /** The subcommand of a docker command line (`docker --config d image push x` → push). */
 export function dockerSubcommand(argv) {
@@ -166,6 +168,7 @@ export function checkDocker(argv, ctx) {
     return result({ recorded: masked, stdout: `${JSON.stringify(names.map((name) => ({ Id: `sha256:standin-${name}`, RepoTags: [name], Config: { ExposedPorts: null } })))}\n` });
   }
   if (sub === 'push') return result({ failure: checkPush(rest, ctx), recorded: masked });
+  if (sub === 'run') return result({ ...checkRun(rest, ctx), recorded: masked });
   if (sub === 'login' || sub === 'logout') {
     const { opts, positional } = options(rest, LOGIN_VALUED);
     const registry = registryOfServer(positional[0] ?? 'docker.io');
@@ -178,4 +181,42 @@ export function checkDocker(argv, ctx) {
     return result({ failure, recorded: masked, extra: { registry } });
   }
   return result({ recorded: masked });
+}
+
+/**
+ * `docker run IMAGE` with no daemon: the container's command runs on the host, in the working
+ * directory, with only the environment docker would give it: the `--env NAME=value` and
+ * `--env NAME` (the caller's value, if set) it names, and PATH for the host's tools. So a
+ * variable the command line does not pass is missing, as in a real container. The stand-in
+ * emulates only a bind mount at the same path (what mlgen prints): it refuses a working
+ * directory outside every mount, and an image run without --entrypoint (it cannot know the
+ * image's own).
+ */
+function checkRun(rest, ctx) {
+  const image = rest.findIndex((arg, i) => !arg.startsWith('-') && !(RUN_VALUED.has(rest[i - 1]) && !rest[i - 1].includes('=')));
+  if (image < 0) return { failure: 'docker run: no image' };
+  const { opts } = options(rest.slice(0, image), RUN_VALUED);
+  const args = rest.slice(image + 1);
+  const mounts = pick(opts, '-v', '--volume').map((v) => v.split(':'));
+  for (const [source, target] of mounts) {
+    if (source !== target) return { failure: `docker run: the stand-in runs only bind mounts at the same path, not ${source}:${target}` };
+    if (!existsSync(source)) return { failure: `docker run: the mount source ${source} does not exist` };
+  }
+  const workdir = pick(opts, '-w', '--workdir').at(-1);
+  if (!workdir || !mounts.some(([source]) => workdir === source || workdir.startsWith(`${source}/`))) {
+    return { failure: `docker run: the working directory ${workdir ?? '(none)'} is not inside a mounted volume: the job's files would not be there` };
+  }
+  const entrypoint = pick(opts, '--entrypoint').at(-1);
+  if (!entrypoint) return { failure: `docker run ${rest[image]}: the stand-in cannot know the image's entrypoint; pass --entrypoint` };
+  const env = { PATH: ctx.env.PATH };
+  for (const spec of pick(opts, '-e', '--env')) {
+    const eq = spec.indexOf('=');
+    if (eq >= 0) env[spec.slice(0, eq)] = spec.slice(eq + 1);
+    else if (ctx.env[spec] !== undefined) env[spec] = ctx.env[spec];
+  }
+  // The stand-ins' own settings, so tools called inside record into the same log as the same job.
+  for (const [name, value] of Object.entries(ctx.env)) if (name.startsWith('MLGEN_STANDIN_')) env[name] = value;
+  env.MLGEN_STANDIN_JOB = ctx.job;
+  const user = pick(opts, '-u', '--user').at(-1);
+  return { extra: { image: rest[image], user, passed: Object.keys(env).filter((k) => !k.startsWith('MLGEN_STANDIN_') && k !== 'PATH').sort() }, run: { command: [entrypoint, ...args], cwd: workdir, env } };
 }

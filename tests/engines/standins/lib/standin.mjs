@@ -8,10 +8,13 @@
 // - docker push: the image was built or tagged in the same job, and the registry was logged
 //   into in the same job (or DOCKER_CONFIG's config.json holds its credentials or a helper).
 // - docker login: a user name and a non-empty password (stdin with --password-stdin).
+// - docker run: the working directory is in a bind mount; the command runs on the host with only
+//   the variables the command line passes (see docker.mjs checkRun).
 // - helm install/upgrade: a local chart is a directory with Chart.yaml; kubectl apply -f: the files exist.
 //
 // MLGEN_STANDIN_FAIL=<tool>[:<subcommand>][,...] makes a call fail on purpose (a negative control).
 // Usage (through bin/<tool>): node standin.mjs <tool> <args...>
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { checkDocker, dockerSubcommand } from './docker.mjs';
 
@@ -94,12 +97,13 @@ function main() {
   let recorded = argv;
   let extra = {};
   let stdout;
+  let run;
   const forced = (env.MLGEN_STANDIN_FAIL ?? '').split(',').filter(Boolean).find((spec) => {
     const [t, s] = spec.split(':');
     return t === tool && (!s || s === sub);
   });
   if (forced) failure = `failing '${tool} ${sub}' on purpose: MLGEN_STANDIN_FAIL=${env.MLGEN_STANDIN_FAIL}`;
-  else if (tool === 'docker') ({ failure, recorded, extra = {}, stdout } = checkDocker(argv, ctx));
+  else if (tool === 'docker') ({ failure, recorded, extra = {}, stdout, run } = checkDocker(argv, ctx));
   else if (tool === 'helm') failure = checkHelm(argv, ctx);
   else if (tool === 'kubectl') failure = checkKubectl(argv, ctx);
   const entry = { tool, subcommand: sub, argv: recorded, cwd: process.cwd(), job, env: selectedEnv(env), ...extra, ok: !failure, ...(failure ? { message: failure } : {}) };
@@ -109,6 +113,8 @@ function main() {
     process.stderr.write(`stand-in ${tool}: ${failure}\n`);
     return 1;
   }
+  // docker run: the container's command, on the host, with the container's environment (docker.mjs checkRun).
+  if (run) return spawnSync(run.command[0], run.command.slice(1), { cwd: run.cwd, env: run.env, stdio: 'inherit' }).status ?? 1;
   // A command whose output callers parse (docker image inspect) prints that output alone.
   process.stdout.write(stdout ?? `stand-in ${tool}: recorded '${tool} ${recorded.join(' ')}'\n`);
   return 0;
