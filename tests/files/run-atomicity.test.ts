@@ -2,10 +2,12 @@
  * The file system side of the security review (findings 5, 11, 17, 18, 19, 21, 25): a run is
  * all or nothing, mlgen deletes only what it wrote, the record is checked before anything is
  * written and survives concurrent runs. The built CLI in scratch directories; disk failures
- * are injected into the real process by a preload (support/inject-fs-failure.mjs).
+ * are injected into the real process by a preload (support/inject-fs-failure.mjs), and the
+ * interleaving of two concurrent runs is forced by another (support/pause-record-write.mjs).
  */
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, listFiles, runCli, scratch, snapshotTree, type CliRun } from './cli.js';
@@ -157,22 +159,86 @@ describe('finding 18: a tampered record is named in the error, before anything i
 });
 
 describe('finding 19: two manifests generated at once into one --out keep both record entries', () => {
-  it('five rounds of two concurrent runs, each round both entries are in the record', async () => {
+  /**
+   * Left alone, the two runs collide only when both read the record before either writes it,
+   * which at c4e22b8 happened in a third of the runs. Here the collision is forced: one run is
+   * held (support/pause-record-write.mjs) just before it renames its new record into place,
+   * after reading the record it updates; the other run then goes as far as it can: to its end,
+   * where nothing keeps it from reading the record that lacks the held run's entry and writing
+   * one without it, or until it waits for the held run's lock. Only then is the held run let go.
+   * Each round holds the other manifest's run.
+   */
+  const PAUSE = new URL('./support/pause-record-write.mjs', import.meta.url).pathname;
+  interface Paced {
+    /** Resolves with `word` once the run says it on fd 3, or with 'exited' if it ends first. */
+    until(word: 'paused' | 'waiting'): Promise<string>;
+    done: Promise<CliRun>;
+    kill(): void;
+  }
+  const paced = (args: string[], cwd: string, release?: string): Paced => {
+    const child = spawn(process.execPath, ['--import', PAUSE, BIN, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', ...(release ? { MLGEN_TEST_RELEASE_FIFO: release } : {}) },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let said = '';
+    const listeners = new Set<() => void>();
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
+      said += d.toString();
+      for (const l of listeners) l();
+    });
+    const done = new Promise<CliRun>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    return {
+      done,
+      until: (word) =>
+        new Promise((resolve) => {
+          const check = () => said.split('\n').includes(word) && resolve(word);
+          listeners.add(check);
+          check();
+          void done.then(() => (check(), resolve('exited')));
+        }),
+      kill: () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      },
+    };
+  };
+
+  it('one run held just before its record write while the other runs: both entries are in the record, every round', async () => {
     const dir = scratch('mlgen-concurrent-');
     // No evaluate section, so no shared .mlgen/gate.py: the two runs write disjoint files.
     const small = (sub: string, round: number) => `version: 1\nname: model-${sub}\ntrain:\n  run: python train.py --round ${round}\n`;
+    const args = { a: ['generate', '--manifest', 'a/mlgen.yaml', '--out', 'out', '--target', 'github'], b: ['generate', '--manifest', 'b/mlgen.yaml', '--out', 'out', '--target', 'gitlab'] };
     for (const sub of ['a', 'b']) mkdirSync(join(dir, sub));
-    for (let round = 0; round < 5; round++) {
-      const edit = (sub: string) => writeFileSync(join(dir, sub, 'mlgen.yaml'), small(sub, round));
-      edit('a');
-      edit('b');
-      const runs = await Promise.all([
-        runCli(['generate', '--manifest', 'a/mlgen.yaml', '--out', 'out', '--target', 'github'], dir),
-        runCli(['generate', '--manifest', 'b/mlgen.yaml', '--out', 'out', '--target', 'gitlab'], dir),
-      ]);
-      expect(runs.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, '']]);
-      const record = JSON.parse(readFileSync(join(dir, 'out', RECORD), 'utf8')) as { manifests: Record<string, Record<string, string>> };
-      expect(Object.keys(record.manifests).sort(), `round ${round}`).toEqual(['../a/mlgen.yaml', '../b/mlgen.yaml']);
+    const order: ['a' | 'b', 'a' | 'b'][] = [['a', 'b'], ['b', 'a'], ['a', 'b']];
+    for (const [round, [held, free]] of order.entries()) {
+      for (const sub of ['a', 'b']) writeFileSync(join(dir, sub, 'mlgen.yaml'), small(sub, round));
+      const release = join(dir, `release-${round}`);
+      execFileSync('mkfifo', [release]);
+      const first = paced(args[held], dir, release);
+      let second: Paced | undefined;
+      try {
+        expect(await first.until('paused'), `round ${round}: the ${held} run reaches its record write`).toBe('paused');
+        second = paced(args[free], dir);
+        const howFar = await second.until('waiting');
+        await writeFile(release, 'go\n');
+        const runs = await Promise.all([first.done, second.done]);
+        expect(runs.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, '']]);
+        const record = JSON.parse(readFileSync(join(dir, 'out', RECORD), 'utf8')) as { manifests: Record<string, Record<string, string>> };
+        expect(Object.keys(record.manifests).sort(), `round ${round}: ${held} held, ${free} ${howFar === 'waiting' ? 'waited for its lock' : 'ran to its end'}`).toEqual(['../a/mlgen.yaml', '../b/mlgen.yaml']);
+        // It can only be so because the free run waited for the held one.
+        expect(howFar, `round ${round}`).toBe('waiting');
+      } finally {
+        first.kill();
+        second?.kill();
+        unlinkSync(release);
+      }
     }
     expect(leftovers(dir)).toEqual([]);
     expect(existsSync(join(dir, 'out', `${RECORD}.lock`))).toBe(false);

@@ -145,6 +145,8 @@ describe('finding 4: credentials in the git origin go nowhere', () => {
 });
 
 describe('finding 12: answers are read up to a cap', () => {
+  // That the reading itself stops at the cap (what c4e22b8 got wrong) is measured on the
+  // server's side in tests/sync/response-cap.test.ts; these hold the limits and the messages.
   it('the default cap is tens of megabytes, not the 4 GB a 300 MB answer took', () => {
     expect(MAX_RESPONSE_BYTES).toBeLessThanOrEqual(64 * 1024 * 1024);
   });
