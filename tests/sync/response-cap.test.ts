@@ -15,7 +15,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { syncGitLab } from '../../src/sync/gitlab.js';
+import { syncGitLab } from '../../src/sync/gitlab/index.js';
 import { planOf, syncFixture } from './support/common.js';
 
 const MiB = 1024 * 1024;
