@@ -43,9 +43,14 @@ function parseJunit(file: string): { tests: number; failures: number; cases: Jun
     '          "message": (c.find("failure").get("message") if c.find("failure") is not None else None)} for c in suite.findall("testcase")]',
     'print(json.dumps({"tests": int(suite.get("tests")), "failures": int(suite.get("failures")), "cases": cases}))',
   ].join('\n');
+  return pythonReads<{ tests: number; failures: number; cases: JunitCase[] }>('xml.etree', script, file);
+}
+
+/** What a python3 script printed as JSON about a file; the parser's refusal fails the test with its message. */
+function pythonReads<T>(parser: string, script: string, file: string): T {
   const run = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`xml.etree refused ${file}: ${run.stderr}`);
-  return JSON.parse(run.stdout) as { tests: number; failures: number; cases: JunitCase[] };
+  if (run.status !== 0) throw new Error(`${parser} refused ${file}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
 }
 
 /** Lines a CI system would read as a command: Azure's ##vso[/##[ anywhere, GitHub's :: at a line's start. */
@@ -112,9 +117,7 @@ function parseHtml(file: string): HtmlPage {
     'p.feed(open(sys.argv[1], encoding="utf-8").read()); p.close()',
     'print(json.dumps({"tags": p.tags, "rows": p.rows, "text": "".join(p.text), "comments": p.comments, "unbalanced": p.unbalanced + p.open}))',
   ].join('\n');
-  const run = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`html.parser refused ${file}: ${run.stderr}`);
-  return JSON.parse(run.stdout) as HtmlPage;
+  return pythonReads<HtmlPage>('html.parser', script, file);
 }
 
 /** The elements the gate's HTML page is made of; the only attributes are the page's own lang and charset. */
