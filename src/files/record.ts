@@ -14,7 +14,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sha256 } from './header.js';
-import { makeDirectories, OutputPathError, writeAll } from './transaction.js';
+import { isRunning, makeDirectories, OutputPathError, writeAll } from './transaction.js';
 import { assertRelativePath, safeTarget } from './write.js';
 
 export const RECORD_PATH = '.mlgen/generated.json';
@@ -119,14 +119,6 @@ function lockHolder(lock: string): { pid: number; since: number } | undefined {
   }
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Runs `work` holding the record's lock; a lock whose holder died is taken over. */
 export async function withRecordLock<T>(outReal: string, work: () => Promise<T>): Promise<T> {

@@ -191,7 +191,7 @@ export function syncDirectory(dir: string): void {
 }
 
 /** Whether a process with this pid is running (EPERM: it is, under another user). */
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
