@@ -2,7 +2,7 @@
  * The random manifests of the conformance run: a new seed every run (as fast-check picks one),
  * the same values for the batch that judges them and for fc.assert that reports a failure
  * (with its seed and a shrunk manifest). MLGEN_SEED replays a run; MLGEN_CONFORMANCE_RUNS
- * changes how many manifests it draws: 50 by default, 200 with MLGEN_MATRIX=full (a new seed
+ * changes how many manifests it draws: 30 by default, 200 with MLGEN_MATRIX=full (a new seed
  * each CI run covers more over time than a larger sample in one run).
  */
 import fc from 'fast-check';
