@@ -12,6 +12,7 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isMapping(a) && isMapping(b)) {
     const keys = Object.keys(a);
@@ -20,16 +21,22 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
 }
 
-export type DeltaResult = { ok: true; delta: Delta } | { ok: false; problems: string[] };
+/** A key path the delta cannot carry, and why. */
+export interface DeltaProblem {
+  path: string[];
+  message: string;
+}
+
+export type DeltaResult = { ok: true; delta: Delta } | { ok: false; problems: DeltaProblem[] };
 
 /** The delta from `base` to `edited`, both mappings (whole documents). */
 export function computeDelta(base: Record<string, unknown>, edited: Record<string, unknown>): DeltaResult {
-  const problems: string[] = [];
+  const problems: DeltaProblem[] = [];
   const delta = mappingDelta(base, edited, [], problems);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, delta };
 }
 
-function mappingDelta(base: Record<string, unknown>, edited: Record<string, unknown>, path: string[], problems: string[]): Delta {
+function mappingDelta(base: Record<string, unknown>, edited: Record<string, unknown>, path: string[], problems: DeltaProblem[]): Delta {
   const delta: Delta = {};
   for (const key of Object.keys(base)) {
     if (!(key in edited)) delta[key] = null;
@@ -39,7 +46,7 @@ function mappingDelta(base: Record<string, unknown>, edited: Record<string, unkn
     if (key in base && deepEqual(base[key], value)) continue;
     if (value === null) {
       // An override's null deletes: it cannot set a value to null.
-      problems.push(`${where.join('.')} is set to null, and an override's null means "delete this key"`);
+      problems.push({ path: where, message: `${where.join('.')} is set to null, and an override's null means "delete this key"` });
       continue;
     }
     if (key in base && isMapping(base[key]) && isMapping(value)) {

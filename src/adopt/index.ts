@@ -1,23 +1,27 @@
 /**
  * adopt: a hand edit of a generated YAML file becomes an `overrides:` entry in the manifest,
- * so regeneration reproduces the edited file byte for byte. Pure: the engine is passed in,
+ * so regeneration reproduces the edited file's data (in mlgen's style). Pure: the engine is passed in,
  * the command reads and writes.
  *
- * The edit is diffed structurally against what mlgen generates now, the delta is added to the
- * manifest's override for the file's target, and the manifest is regenerated to prove the
- * result: only an edit the regenerated file reproduces exactly is adopted. Anything else
- * (comments, key order, formatting, non-YAML files) is explained and nothing changes.
+ * The edit is read as data (src/adopt/read.ts: style carries no meaning) and diffed against the
+ * data mlgen generates now; the delta is added to the manifest's override for the file's target,
+ * and the manifest is regenerated to prove the result: only an edit whose data the regenerated
+ * file holds is adopted. A re-styled file with the same data needs no override. What an
+ * override cannot carry (a value set to null, non-YAML files) is explained and nothing changes.
  */
 import { catalogEntry } from '../targets/catalog.js';
-import { parseDocument, visit, type Document } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { GenerateOptions, GenerateResult } from '../engine/generate.js';
 import { unifiedDiff } from '../files/diff.js';
 import { parseHeader } from '../files/header.js';
 import type { GeneratedFile } from '../files/types.js';
 import type { Diagnostic } from '../manifest/index.js';
 import type { TargetId } from '../plan/index.js';
-import { computeDelta, deepEqual, deltaPaths, isMapping, type Delta } from './delta.js';
+import { computeDelta, deepEqual, deltaPaths, type Delta } from './delta.js';
 import { addOverride } from './edit-manifest.js';
+import { firstDifference, offsetOf, positionIn, readEdited } from './read.js';
+
+export { sameData } from './read.js';
 
 export type Engine = (text: string, options: GenerateOptions) => GenerateResult;
 
@@ -45,33 +49,16 @@ export type AdoptOutcome =
       files: GeneratedFile[];
       /** Other files whose content changes too (GitHub applies an override to every workflow with the job). */
       alsoChanges: string[];
+      /** The edit was written in another style than mlgen's: regenerating writes the same data in mlgen's. */
+      restyled: boolean;
     }
+  /** The edit only re-styles the file (its data is what mlgen generates); `generated` is the file as mlgen writes it. */
+  | { kind: 'same-data'; reason: string; generated: string }
   | { kind: 'nothing'; reason: string }
   | { kind: 'invalid-manifest'; diagnostics: Diagnostic[] }
   | { kind: 'cannot'; reason: string; details?: string };
 
 const bodyOf = (content: string) => parseHeader(content)?.body;
-
-/** Every comment in a document, for spotting the ones an edit added. */
-function commentsOf(doc: Document): string[] {
-  const comments: (string | null | undefined)[] = [doc.commentBefore, doc.comment];
-  visit(doc, (_key, node) => {
-    const n = node as { commentBefore?: string | null; comment?: string | null };
-    comments.push(n.commentBefore, n.comment);
-  });
-  return comments.filter((c): c is string => Boolean(c)).flatMap((c) => c.split('\n').map((line) => line.trim()));
-}
-
-/** Comments in `edited` that `fresh` does not have (as a multiset). */
-function addedComments(fresh: Document, edited: Document): string[] {
-  const available = new Map<string, number>();
-  for (const c of commentsOf(fresh)) available.set(c, (available.get(c) ?? 0) + 1);
-  return commentsOf(edited).filter((c) => {
-    const n = available.get(c) ?? 0;
-    if (n > 0) available.set(c, n - 1);
-    return n === 0;
-  });
-}
 
 export function adoptEdit(input: AdoptInput): AdoptOutcome {
   const options = { manifestPath: input.manifestPath, file: input.manifestFile };
@@ -105,36 +92,21 @@ export function adoptEdit(input: AdoptInput): AdoptOutcome {
   const freshBody = bodyOf(fresh.content)!;
   if (editedBody === freshBody) return { kind: 'nothing', reason: `${input.path} has no hand edit: it is what ${input.manifestFile} generates` };
 
-  const editedDoc = parseDocument(editedBody);
-  if (editedDoc.errors.length > 0) {
-    const e = editedDoc.errors[0]!;
-    return { kind: 'cannot', reason: `${input.path} is not valid YAML after the edit (line ${(e.linePos?.[0].line ?? 0) + 2}): ${e.message.split('\n')[0]}` };
-  }
-  const freshDoc = parseDocument(freshBody);
-  const comments = addedComments(freshDoc, editedDoc);
-  if (comments.length > 0) {
+  // Data, not text: style carries no meaning (read.ts).
+  const edited = readEdited(input.path, editedBody, freshBody);
+  if (!edited.ok) return { kind: 'cannot', reason: edited.reason };
+  const freshData = parseDocument(freshBody).toJS() as Record<string, unknown>;
+  if (deepEqual(freshData, edited.data)) {
     return {
-      kind: 'cannot',
-      reason: `the edit adds comments (${comments.map((c) => `# ${c}`).join(', ')}), and overrides carry data, not comments: remove them (a comment next to the override in ${input.manifestFile} keeps the note)`,
+      kind: 'same-data',
+      reason: `${input.path} holds the data ${input.manifestFile} generates: the edit changes only its style (layout, quoting, key order, comments or aliases), so there is no override to add`,
+      generated: fresh.content,
     };
   }
-  const freshData = freshDoc.toJS({ maxAliasCount: 100 }) as unknown;
-  let editedData: unknown;
-  try {
-    editedData = editedDoc.toJS({ maxAliasCount: 100 }) as unknown;
-  } catch (error) {
-    // The yaml package throws a bare ReferenceError on an alias bomb (finding 26): say where.
-    return { kind: 'cannot', reason: `${input.path}:${firstAliasAt(editedDoc, editedBody)}: the edit cannot be read: ${(error as Error).message.replace(/\s+/g, ' ').trim()} (more than 100 alias expansions); write the values out instead of using aliases` };
-  }
-  if (!isMapping(freshData) || !isMapping(editedData)) return { kind: 'cannot', reason: `${input.path} is not a YAML mapping` };
-  const computed = computeDelta(freshData, editedData);
-  if (!computed.ok) return { kind: 'cannot', reason: `the edit cannot be expressed as an override: ${computed.problems.join('; ')}` };
-  if (Object.keys(computed.delta).length === 0) {
-    return {
-      kind: 'cannot',
-      reason: `the edit changes only formatting or the order of keys, which an override cannot express (mlgen writes keys in its own order)`,
-      details: unifiedDiff(freshBody, editedBody, `generated/${input.path}`, `edited/${input.path}`),
-    };
+  const computed = computeDelta(freshData, edited.data);
+  if (!computed.ok) {
+    const at = (path: string[]) => `${input.path}:${positionIn(editedBody, offsetOf(edited.doc, path))}`;
+    return { kind: 'cannot', reason: `the edit cannot be expressed as an override: ${computed.problems.map((p) => `${at(p.path)}: ${p.message}`).join('; ')}` };
   }
 
   let manifestText: string;
@@ -149,13 +121,13 @@ export function adoptEdit(input: AdoptInput): AdoptOutcome {
   }
   const regenerated = after.files.find((f) => f.path === input.path);
   const regeneratedBody = regenerated ? bodyOf(regenerated.content) : undefined;
-  if (regeneratedBody !== editedBody) {
-    const sameData = regeneratedBody !== undefined && deepEqual(parseDocument(regeneratedBody).toJS(), editedData);
+  const regeneratedData = regeneratedBody === undefined ? undefined : (parseDocument(regeneratedBody).toJS() as unknown);
+  const differs = firstDifference(regeneratedData, edited.data);
+  if (differs) {
+    const where = `${input.path}:${positionIn(editedBody, offsetOf(edited.doc, differs))}`;
     return {
       kind: 'cannot',
-      reason: sameData
-        ? 'the override reproduces the data but not the text: the edit also changes key order or formatting (new keys go last in their mapping; move them there and run adopt again)'
-        : `the ${target} target does not reproduce this edit from an override`,
+      reason: `${where}: the ${target} target does not reproduce this edit from an override (${differs.join('.') || 'the document'} differs after regenerating)`,
       details: unifiedDiff(regeneratedBody ?? '', editedBody, `regenerated/${input.path}`, `edited/${input.path}`),
     };
   }
@@ -165,19 +137,14 @@ export function adoptEdit(input: AdoptInput): AdoptOutcome {
     .map((f) => f.path)
     .concat(base.files.filter((f) => !after.files.some((g) => g.path === f.path)).map((f) => f.path))
     .sort();
-  return { kind: 'adopted', target, delta: computed.delta, changes: deltaPaths(computed.delta), manifestText, files: after.files, alsoChanges };
-}
-
-/** "line:col" of the first alias in `doc` (file lines: the two header lines come first). */
-function firstAliasAt(doc: Document, body: string): string {
-  let offset: number | undefined;
-  visit(doc, {
-    Alias(_, node) {
-      offset = node.range?.[0];
-      return visit.BREAK;
-    },
-  });
-  if (offset === undefined) return '1:1';
-  const before = body.slice(0, offset).split('\n');
-  return `${before.length + 2}:${before[before.length - 1]!.length + 1}`;
+  return {
+    kind: 'adopted',
+    target,
+    delta: computed.delta,
+    changes: deltaPaths(computed.delta),
+    manifestText,
+    files: after.files,
+    alsoChanges,
+    restyled: regeneratedBody !== editedBody,
+  };
 }

@@ -5,9 +5,11 @@ import { adoptFile, type AdoptResult } from '../engine/adopt.js';
 export default class Adopt extends BaseCommand {
   static override summary = 'Keep a hand edit of a generated YAML file: move it into the manifest as an override.';
   static override description = [
-    'Compares the edited file with what mlgen generates, writes the difference into `overrides:` in the manifest',
-    '(keeping its comments and layout), and regenerates, so the edit survives every later `mlgen generate`.',
-    'Edits an override cannot express (comments, key order, Jenkinsfiles) are explained and nothing changes.',
+    'Compares the data of the edited file with what mlgen generates (style, comments and key order are not data),',
+    'writes the difference into `overrides:` in the manifest (keeping its comments and layout), and regenerates,',
+    'so the edit survives every later `mlgen generate`. A file only re-styled needs no override: it is written',
+    'as mlgen writes it. Edits an override cannot carry (a value set to null, Jenkinsfiles) are explained',
+    'at their file:line:col and nothing changes.',
   ].join('\n');
 
   static override examples = ['<%= config.bin %> adopt .github/workflows/mlgen-ci.yml', '<%= config.bin %> adopt .gitlab-ci.yml --dry-run'];

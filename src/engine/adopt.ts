@@ -5,7 +5,7 @@
  */
 import { readFile, realpath } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { adoptEdit } from '../adopt/index.js';
+import { adoptEdit, sameData } from '../adopt/index.js';
 import { unifiedDiff } from '../files/diff.js';
 import { parseHeader } from '../files/header.js';
 import { safeTarget, writeFileAtomic } from '../files/write.js';
@@ -21,6 +21,8 @@ export interface AdoptResult {
   changes: string[];
   alsoChanges: string[];
   manifestDiff: string;
+  /** The file was rewritten in mlgen's style (its data unchanged by that). */
+  rewritten: boolean;
 }
 
 export interface AdoptOptions {
@@ -50,39 +52,58 @@ export async function adoptFile(options: AdoptOptions): Promise<AdoptRun> {
   });
   const path = relative(out, fileReal).split(sep).join('/');
   if (path.startsWith('../') || resolve(out, path) !== fileReal) throw new UserError(`${file} is outside the output directory ${out}`);
-  const edited = await readFile(fileReal, 'utf8');
+  // Git with core.autocrlf checks files out with CRLF: the same file (as generate sees it).
+  const edited = (await readFile(fileReal, 'utf8')).replace(/\r\n/g, '\n');
 
   const outcome = adoptEdit({ manifestText, manifestFile: manifest, manifestPath, path, edited, engine: generate });
-  const result: AdoptResult = { file: path, adopted: false, changes: [], alsoChanges: [], manifestDiff: '' };
+  const result: AdoptResult = { file: path, adopted: false, changes: [], alsoChanges: [], manifestDiff: '', rewritten: false };
   if (outcome.kind === 'nothing') return { kind: 'nothing', reason: outcome.reason, result };
+  if (outcome.kind === 'same-data') {
+    // Nothing to adopt, and nothing to lose: the file is written as generate writes it, so
+    // generate and --check no longer take it for a hand edit.
+    if (dryRun) return { kind: 'nothing', reason: `${outcome.reason}; without --dry-run adopt rewrites it as mlgen writes it (the same data)`, result };
+    await writeFileAtomic(await safeTarget(out, path), outcome.generated);
+    return { kind: 'nothing', reason: `${outcome.reason}; rewrote it as mlgen writes it (the same data)`, result: { ...result, rewritten: true } };
+  }
   if (outcome.kind === 'invalid-manifest') return { kind: 'invalid-manifest', diagnostics: outcome.diagnostics, manifestText };
   if (outcome.kind === 'cannot') return { kind: 'cannot', reason: outcome.reason, details: outcome.details, file: path };
 
   // Before touching anything: regeneration must not meet another edit it would overwrite.
   const preview = await regenerate({ manifest, out: outFlag, text: outcome.manifestText, dryRun: true });
   if (preview.kind === 'invalid') throw new UserError(`the override would make ${manifest} invalid`);
-  const sameBody = (current: string | undefined, generated: string | undefined) =>
-    current !== undefined && generated !== undefined && parseHeader(current)?.body === parseHeader(generated)?.body;
-  const blocking = preview.files.filter((f) => f.action === 'refuse' && f.path !== path && !sameBody(f.current, f.generated));
+  // Another file edited only in style (its data is what the new manifest generates) loses nothing either.
+  const sameBody = (file: string, current: string | undefined, generated: string | undefined) => {
+    const [a, b] = [current === undefined ? undefined : parseHeader(current.replace(/\r\n/g, '\n'))?.body, generated === undefined ? undefined : parseHeader(generated)?.body];
+    return a !== undefined && b !== undefined && (a === b || (/\.ya?ml$/.test(file) && sameData(a, b)));
+  };
+  const blocking = preview.files.filter((f) => f.action === 'refuse' && f.path !== path && !sameBody(f.path, f.current, f.generated));
+  const restyledOthers = preview.files
+    .filter((f) => f.action === 'refuse' && f.path !== path && parseHeader(f.current ?? '')?.body !== parseHeader(f.generated ?? '')?.body)
+    .map((f) => f.path);
   if (blocking.length > 0) {
     throw new UserError(`cannot adopt ${path} yet: regenerating would overwrite ${blocking.map((f) => `${f.path} (${f.reason})`).join(', ')}. Adopt or revert those first. Nothing was changed.`);
   }
-  Object.assign(result, { adopted: true, target: outcome.target, changes: outcome.changes, alsoChanges: outcome.alsoChanges });
+  Object.assign(result, { adopted: true, target: outcome.target, changes: outcome.changes, alsoChanges: outcome.alsoChanges, rewritten: outcome.restyled });
   result.manifestDiff = unifiedDiff(manifestText, outcome.manifestText, `a/${manifest}`, `b/${manifest}`);
   if (dryRun) {
     return { kind: 'adopted', dryRun: true, result: { ...result, adopted: false }, messages: [`would add overrides.${outcome.target}: ${outcome.changes.join(', ')}`] };
   }
 
   await writeFileAtomic(resolve(manifest), outcome.manifestText);
-  // Files whose body already is what the new manifest generates (the adopted one, or the same
-  // edit made in another workflow) lose nothing: give them their new header.
+  // Files whose data already is what the new manifest generates (the adopted one, whose data
+  // adoptEdit checked, or the same edit made in another workflow) lose nothing: write them as
+  // mlgen writes them.
   for (const f of preview.files) {
-    if ((f.action === 'refuse' || f.path === path) && sameBody(f.current, f.generated)) {
+    if (f.generated !== undefined && (f.path === path || (f.action === 'refuse' && sameBody(f.path, f.current, f.generated)))) {
       await writeFileAtomic(await safeTarget(out, f.path), f.generated!);
     }
   }
   const after = await regenerate({ manifest, out: outFlag });
   const messages = [`adopted ${path} into ${manifest}: overrides.${outcome.target}: ${outcome.changes.join(', ')}`];
+  const rewritten = [...(outcome.restyled ? [path] : []), ...restyledOthers];
+  if (rewritten.length > 0) {
+    messages.push(`${rewritten.join(', ')} ${rewritten.length === 1 ? 'is' : 'are'} now written as mlgen writes them: the same data, in mlgen's layout, quoting and key order, without added comments`);
+  }
   if (outcome.alsoChanges.length > 0) {
     messages.push(`the override also changes ${outcome.alsoChanges.join(', ')}${outcome.target === 'github' ? ' (GitHub overrides apply to every workflow; a jobs: entry to every workflow with that job)' : ''}`);
   }

@@ -1,6 +1,7 @@
 /**
  * `mlgen adopt` end to end with the real GitHub, GitLab and Azure targets: after adopting,
- * regeneration reproduces each edited file byte for byte and `--check` passes.
+ * regeneration reproduces each edited file (byte for byte when it was edited in mlgen's style,
+ * its data when re-styled) and `--check` passes.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,9 +12,9 @@ import { runCli, scratch, snapshotTree } from '../files/cli.js';
 const SPEC = readFileSync(new URL('../fixtures/manifests/spec-complete.yaml', import.meta.url), 'utf8');
 const bodyOf = (dir: string, path: string) => parseHeader(readFileSync(join(dir, path), 'utf8'))?.body;
 
-function editFile(dir: string, path: string, from: string | RegExp, to: string): string {
+function editFile(dir: string, path: string, from: string | RegExp, to: string | ((match: string, ...groups: string[]) => string)): string {
   const text = readFileSync(join(dir, path), 'utf8');
-  const edited = text.replace(from, to);
+  const edited = typeof to === 'string' ? text.replace(from, to) : text.replace(from, to);
   expect(edited, `the edit of ${path} applies`).not.toBe(text);
   writeFileSync(join(dir, path), edited);
   return parseHeader(edited)!.body;
@@ -60,13 +61,45 @@ describe('mlgen adopt (end to end)', () => {
     writeFileSync(join(dir, 'mlgen.yaml'), SPEC);
     expect((await runCli(['generate', '-q'], dir)).code).toBe(0);
     editFile(dir, 'Jenkinsfile', /$/, '// my note\n');
-    editFile(dir, '.gitlab-ci.yml', /^stages:$/m, '# the order matters\nstages:');
+    editFile(dir, '.gitlab-ci.yml', /^(train:\n(?: {2}.*\n)*? {2}timeout: )3h$/m, '$1~');
+    const line = readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8').split('\n').indexOf('  timeout: ~') + 1;
     const before = snapshotTree(dir);
-    const [jenkins, comment] = await Promise.all([runCli(['adopt', 'Jenkinsfile'], dir), runCli(['adopt', '.gitlab-ci.yml'], dir)]);
+    const [jenkins, nulled] = await Promise.all([runCli(['adopt', 'Jenkinsfile'], dir), runCli(['adopt', '.gitlab-ci.yml'], dir)]);
     expect(jenkins.code).toBe(1);
     expect(jenkins.stderr).toMatch(/cannot adopt Jenkinsfile: .*not a YAML document adopt can diff.*Nothing was changed/);
-    expect(comment.code).toBe(1);
-    expect(comment.stderr).toContain('adds comments (# the order matters)');
+    expect(nulled.code).toBe(1);
+    expect(nulled.stderr).toContain(`.gitlab-ci.yml:${line}:12: train.timeout is set to null`);
     expect(snapshotTree(dir)).toEqual(before);
+  });
+
+  it('takes a re-styled file as the same data: no override, the file written as mlgen writes it, no complaint from adopt or --check', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'mlgen.yaml'), SPEC);
+    expect((await runCli(['generate', '-q'], dir)).code).toBe(0);
+    const generated = readFileSync(join(dir, '.github/workflows/mlgen-retrain.yml'), 'utf8');
+    // Flow style, single quotes and a comment, and no change of data.
+    editFile(dir, '.github/workflows/mlgen-retrain.yml', /^permissions:\n {2}contents: read\n/m, "permissions: { contents: 'read' }   # least privilege\n");
+    // A real change written in flow style, with a comment, in another file.
+    const gitlab = readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8');
+    editFile(dir, '.gitlab-ci.yml', /^stages:\n((?: {2}- .*\n)+)/m, (_: string, items: string) => `stages: [${items.trim().split('\n').map((l) => l.replace(/^ *- /, '')).join(', ')}]  # ours\n`);
+    editFile(dir, '.gitlab-ci.yml', /^(train:\n(?: {2}.*\n)*? {2}timeout: )3h$/m, "$1'4h'");
+
+    const dry = await runCli(['adopt', '.github/workflows/mlgen-retrain.yml', '--dry-run'], dir);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('holds the data mlgen.yaml generates');
+    const restyled = await runCli(['adopt', '.github/workflows/mlgen-retrain.yml'], dir);
+    expect(restyled.code, restyled.stderr).toBe(0);
+    expect(restyled.stdout).toMatch(/holds the data mlgen\.yaml generates.*no override.*rewrote it as mlgen writes it/);
+    expect(readFileSync(join(dir, 'mlgen.yaml'), 'utf8')).toBe(SPEC);
+    expect(readFileSync(join(dir, '.github/workflows/mlgen-retrain.yml'), 'utf8')).toBe(generated);
+
+    const changed = await runCli(['adopt', '.gitlab-ci.yml'], dir);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toContain('overrides.gitlab: train.timeout');
+    expect(changed.stdout).toContain('.gitlab-ci.yml is now written as mlgen writes them');
+    // mlgen's block style back, with the adopted value in it.
+    expect(bodyOf(dir, '.gitlab-ci.yml')).toBe(parseHeader(gitlab)!.body.replace(/^(train:\n(?: {2}.*\n)*? {2}timeout: )3h$/m, '$14h'));
+    const check = await runCli(['generate', '--check'], dir);
+    expect(check.code, check.stdout).toBe(0);
   });
 });
