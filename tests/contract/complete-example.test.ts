@@ -19,7 +19,7 @@ import { azureHarness } from '../support/harness-azure.js';
 import { githubHarness } from '../support/harness-github.js';
 import { gitlabHarness } from '../support/harness-gitlab.js';
 import { evaluateJenkinsfile, jenkinsHarness, scenarioFor, type StubOutcome, type StubStage } from '../support/harness-jenkins.js';
-import { fixtureText } from '../support/harness.js';
+import { fixtureText, generateFor } from '../support/harness.js';
 
 type Doc = Record<string, unknown>;
 const VERBATIM = readFileSync(new URL('../fixtures/contract/complete-1.1.yaml', import.meta.url), 'utf8');
@@ -27,7 +27,8 @@ const TEXT = fixtureText('contract-complete');
 const generated = generate(TEXT, { manifestPath: 'mlgen.yaml' });
 if (!generated.ok) throw new Error(`contract-complete does not generate: ${JSON.stringify(generated.diagnostics)}`);
 const { plan, files } = generated;
-const only = (target: TargetId): GeneratedFile[] => generate(TEXT, { manifestPath: 'mlgen.yaml', targets: [target] }).files ?? [];
+/** One target's files (MLGEN_FILES_FROM: an older mlgen's, see generateFor). */
+const only = (target: TargetId): GeneratedFile[] => generateFor(TEXT, target).files;
 
 /** A job as a target printed it: its name, everything it holds (in order), its image, whether it receives train's artifacts. */
 interface Unit {
@@ -137,7 +138,7 @@ const unitsOf: Record<TargetId, () => Unit[]> = { github: githubUnits, gitlab: g
 async function runJenkins(): Promise<void> {
   const event = { kind: 'push', branch: plan.releaseBranch } as const;
   const { scenario } = scenarioFor(plan, event, true);
-  const text = files.find((f) => f.path === 'Jenkinsfile')!.content;
+  const text = only('jenkins').find((f) => f.path === 'Jenkinsfile')!.content;
   const [ran, shape] = await Promise.all([evaluateJenkinsfile(text, [{ ...scenario, id: 'release' }]), evaluateJenkinsfile(text)]);
   if (ran.error) throw new Error(ran.error);
   jenkinsRun = ran.outcomes!.release!;

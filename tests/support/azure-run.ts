@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { generate } from '../../src/engine/generate.js';
+import { generateFor } from './harness.js';
 import type { Plan, PlanEvent } from '../../src/plan/index.js';
 import { standinEnvironment, type StandinEnvironment } from '../engines/standins/standins.js';
 import { runPipeline, type RunOptions, type RunResult } from '../targets/azure/agent/run.js';
@@ -45,8 +45,7 @@ export function azureProject(sourceDir: string, edit: (manifest: string) => stri
   for (const file of files) if (existsSync(join(sourceDir, file))) cpSync(join(sourceDir, file), join(repo, file), { recursive: true });
   const text = edit(readFileSync(join(repo, 'mlgen.yaml'), 'utf8'));
   writeFileSync(join(repo, 'mlgen.yaml'), text);
-  const result = generate(text, { manifestPath: 'mlgen.yaml', targets: ['azure'] });
-  if (!result.ok) throw new Error(`manifest invalid: ${result.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('; ')}`);
+  const result = generateFor(text, 'azure');
   let doc: Doc = {};
   for (const file of result.files) {
     mkdirSync(dirname(join(repo, file.path)), { recursive: true });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { imageRunOf } from '../../../src/targets/azure/image-run.js';
-import { fixtureText, generateFor } from '../../support/harness.js';
+import { fixtureText, generateFor, mlgenBin } from '../../support/harness.js';
 import { AZURE_FILE, azureDocument, schemaFindings, simulateRun, structuralFindings } from '../../support/harness-azure.js';
 import { checkoutFindings, lockQueue, type History } from './simulate.js';
 
@@ -258,7 +258,7 @@ describe('Azure items', () => {
     expect(() => azure(`${fixtureText('no-package')}\noverrides:\n  azure:\n    variables: { MLGEN_PIPELINE: null }\n`)).toThrow(/may not set or delete "MLGEN_PIPELINE"/);
     const dir = mkdtempSync(join(tmpdir(), 'mlgen-override-'));
     writeFileSync(join(dir, 'mlgen.yaml'), text);
-    const cli = spawnSync(process.execPath, [new URL('../../../bin/run.js', import.meta.url).pathname, 'generate', '--manifest', join(dir, 'mlgen.yaml'), '--out', dir, '--target', 'azure'], { encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [mlgenBin(), 'generate', '--manifest', join(dir, 'mlgen.yaml'), '--out', dir, '--target', 'azure'], { encoding: 'utf8' });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toMatch(new RegExp(`mlgen\\.yaml:${line}:\\d+`));
     expect(cli.stderr).not.toMatch(/\n\s+at /);

@@ -2,7 +2,7 @@
  * The GitHub section of platform-review.md, one test per item, named after it: registry
  * login, duplicate runs, caches, approval, and overrides that must not empty the pipeline.
  * Values are expanded by GitHub's evaluator (@actions/expressions, through the harness).
- * MLGEN_GH_FILES_DIR runs them against older files (see sources.ts).
+ * MLGEN_FILES_FROM (or MLGEN_GH_FILES_DIR) runs them against older files (see sources.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';

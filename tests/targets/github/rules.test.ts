@@ -2,7 +2,7 @@
  * The eight rules of platform-review.md, on GitHub: each test is named after its rule and
  * asserts on what GitHub would do, by GitHub's own expression evaluator (@actions/expressions,
  * through the harness's simulation) and by running the generated scripts with bash and git.
- * MLGEN_GH_FILES_DIR runs them against older files (see sources.ts).
+ * MLGEN_FILES_FROM (or MLGEN_GH_FILES_DIR) runs them against older files (see sources.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,8 +1,10 @@
 /**
- * Where the rule tests get their workflows: generated now, or (MLGEN_GH_FILES_DIR=dir) read
- * from `dir/<name>/.github/workflows/`, so the same tests can be run against the files an
- * older mlgen wrote (how the report shows each test failing at c4e22b8). Plans are always
- * today's: they say what should happen.
+ * Where the rule tests get their workflows: generated now (generateFor, whose MLGEN_FILES_FROM
+ * runs an older mlgen checkout's CLI instead, for these and every other target's tests), or
+ * (MLGEN_GH_FILES_DIR=dir) read from `dir/<name>/.github/workflows/`, files an older mlgen
+ * wrote. Either way the same tests run against an older mlgen's files (how the report shows
+ * each test failing at c4e22b8); MLGEN_GH_FILES_DIR reaches only the tests that call sources().
+ * Plans are always today's: they say what should happen.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
