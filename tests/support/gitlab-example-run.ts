@@ -31,6 +31,12 @@ import { runIn, wheelhouseEnv } from './python-venv.js';
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
 /** A whole pipeline on a loaded 2-core machine, every job installing its packages: generous. */
 export const PIPELINE_TIMEOUT = 1_800_000;
+/**
+ * A test that awaits one run: longer than the run's own timeout, so a run cut short reaches
+ * the test's assertions (timed out, with its log) instead of vitest abandoning the test while
+ * gitlab-ci-local goes on, and the matrix row saying only "0 jobs".
+ */
+export const RUN_TEST_TIMEOUT = PIPELINE_TIMEOUT + 300_000;
 
 export type JobStatus = 'pass' | 'fail' | 'warn';
 
@@ -40,6 +46,8 @@ export interface PipelineRun {
   label: string;
   event: PlanEvent;
   code: number;
+  /** gitlab-ci-local was killed at PIPELINE_TIMEOUT: no summary, so `jobs` is empty. */
+  timedOut: boolean;
   log: string;
   seconds: number;
   /** Native job name -> its result, for every job gitlab-ci-local ran. */
@@ -66,6 +74,8 @@ export interface RunOptions {
   manual?: string[];
   variables?: Record<string, string>;
   standins?: StandinOptions;
+  /** false: no row in the engine matrix (negative controls, which fail on purpose). */
+  record?: boolean;
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -177,6 +187,7 @@ export class GitLabExample {
       label: options.label,
       event,
       code: result.code,
+      timedOut: result.timedOut === true,
       log,
       seconds,
       jobs,
@@ -185,23 +196,29 @@ export class GitLabExample {
       calls: readStandinLog(standins.logFile),
       buildOf: (job) => join(this.dir, stateDir, 'builds', job),
     };
-    recordPipelineRun({
-      engine: 'gitlab-ci-local',
-      example: this.name,
-      pipeline: options.label,
-      jobsRun: names.length,
-      jobsPassed: Object.values(jobs).filter((s) => s === 'pass').length,
-      seconds: Math.round(seconds * 10) / 10,
-      ok: result.code === 0,
-    });
-    console.log(`gitlab-ci-local ${this.name} ${options.label} (${formatEvent(event)}): ${names.length} jobs, exit ${result.code}, ${seconds.toFixed(0)} s`);
+    // A run passes only when it ran jobs (or the plan selects none): exit 0 with no summary
+    // is no pass.
+    const ranWhatItShould = names.length > 0 || run.expectedIds.length === 0;
+    if (options.record !== false) {
+      recordPipelineRun({
+        engine: 'gitlab-ci-local',
+        example: this.name,
+        pipeline: options.label,
+        jobsRun: names.length,
+        jobsPassed: Object.values(jobs).filter((s) => s === 'pass').length,
+        seconds: Math.round(seconds * 10) / 10,
+        ok: result.code === 0 && !run.timedOut && ranWhatItShould,
+        ...(run.timedOut ? { note: `timed out after ${PIPELINE_TIMEOUT / 1000} s` } : !ranWhatItShould ? { note: `no jobs ran (exit ${result.code})` } : {}),
+      });
+    }
+    console.log(`gitlab-ci-local ${this.name} ${options.label} (${formatEvent(event)}): ${names.length} jobs, exit ${result.code}${run.timedOut ? ' (timed out)' : ''}, ${seconds.toFixed(0)} s`);
     return run;
   }
 }
 
 /** A readable account of a run for assertion messages: the summary, then the log's tail. */
 export function describeRun(run: PipelineRun): string {
-  return `${run.example} ${run.label}: exit ${run.code}, jobs ${JSON.stringify(run.jobs)}\n${run.log.slice(-6000)}`;
+  return `${run.example} ${run.label}: exit ${run.code}${run.timedOut ? ` (killed at the ${PIPELINE_TIMEOUT / 1000} s timeout)` : ''}, jobs ${JSON.stringify(run.jobs)}\n${run.log.slice(-6000)}`;
 }
 
 /** The files and directories in a job's build directory (its copy of the repository). */

@@ -11,7 +11,7 @@
  * - workflow:rules: gitlab-ci-local ignores them, so the harness copies them into a probe
  *   job; no probe job in the list means GitLab would create no pipeline.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -63,6 +63,8 @@ export interface ToolResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** Killed at the timeout (code 124): its summary, and so its job list, is missing. */
+  timedOut?: boolean;
 }
 
 /**
@@ -85,22 +87,50 @@ const JOB_ENV = (() => {
  * Runs gitlab-ci-local in `cwd` with its own state directory, so calls may overlap; `env`
  * adds to (or replaces) the jobs' environment, e.g. a venv's bin first on PATH; `stateDir`
  * (relative to `cwd`) is where it keeps logs, artifacts and, with --shell-isolation, builds.
+ *
+ * gitlab-ci-local runs in its own process group, and past `timeoutMs` the whole group is
+ * killed. (Killing gitlab-ci-local alone, as execFile's timeout did, makes it exit 143 before
+ * its summary while the shells of its running jobs live on as orphans, still installing and
+ * training in the project's copy beside the next run.) `timedOut` says the run was cut short.
  */
 export function gitlabCiLocal(cwd: string, args: string[], timeoutMs = 900_000, env: NodeJS.ProcessEnv = {}, stateDir = `.gitlab-ci-local-${process.pid}-${stateCounter++}`): Promise<ToolResult> {
-  return limited(async () => {
-    try {
-      const { stdout, stderr } = await run(GITLAB_CI_LOCAL, ['--state-dir', stateDir, '--no-color', ...args], {
-        cwd,
-        env: { ...JOB_ENV, ...env },
-        maxBuffer: 64 << 20,
-        timeout: timeoutMs,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-    }
-  });
+  return limited(
+    () =>
+      new Promise<ToolResult>((resolve) => {
+        const child = spawn(GITLAB_CI_LOCAL, ['--state-dir', stateDir, '--no-color', ...args], { cwd, env: { ...JOB_ENV, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+        child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+        let timedOut = false;
+        const killGroup = (signal: NodeJS.Signals) => {
+          try {
+            process.kill(-child.pid!, signal);
+          } catch {
+            // the group is gone
+          }
+        };
+        // SIGKILL, not SIGTERM: a SIGTERM'd group makes gitlab-ci-local print its summary with
+        // the killed jobs as PASS. A run cut short has no summary and says so (timedOut).
+        const timer = setTimeout(() => {
+          timedOut = true;
+          killGroup('SIGKILL');
+        }, timeoutMs);
+        let done = false;
+        // Jobs gitlab-ci-local leaves behind when it exits: they never outlive the run (and
+        // their ends of its pipes close, so 'close' follows).
+        child.on('exit', () => killGroup('SIGKILL'));
+        const finish = (code: number, extra = '') => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          const stderr = Buffer.concat(err).toString('utf8') + extra + (timedOut ? `\nmlgen tests: gitlab-ci-local killed after ${timeoutMs / 1000} s (timeout), with its jobs\n` : '');
+          resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr, timedOut });
+        };
+        child.on('error', (error) => finish(1, `\n${error.message}\n`));
+        child.on('close', (code, signal) => finish(timedOut ? 124 : (code ?? (signal ? 128 : 1))));
+      }),
+  );
 }
 
 async function git(cwd: string, ...args: string[]): Promise<void> {

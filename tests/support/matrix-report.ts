@@ -14,6 +14,8 @@ export interface PipelineRunRow {
   jobsPassed: number;
   seconds: number;
   ok: boolean;
+  /** Why a row is not ok when its counts do not say it: timed out, no jobs ran. */
+  note?: string;
 }
 
 export function recordPipelineRun(row: PipelineRunRow): void {

@@ -128,7 +128,7 @@ describe('churn-propensity under act, negative control: an impossible gate', () 
     project = actProject('churn-propensity', (m) => m.replace('{ metric: top_decile_lift, min: 2.5 }', '{ metric: top_decile_lift, min: 1000 }'));
     const repo = project.repo;
     repo.commitOn(repo.defaultBranch, 'Release: retune', { 'params.yaml': `${repo.git('show', 'HEAD:params.yaml')}\n# release\n` });
-    run = await runPipeline(project, 'push:release', repo.push(), { kind: 'push', branch: project.plan.releaseBranch });
+    run = await runPipeline(project, 'push:release', repo.push(), { kind: 'push', branch: project.plan.releaseBranch }, { record: false });
   }, 3_600_000);
 
   afterAll(() => removeProject(project));

@@ -106,6 +106,9 @@ export interface RunOptions {
   secrets?: Record<string, string>;
   /** The workflow file the event starts (schedule, workflow_dispatch): see ActRunOptions.workflow. */
   workflow?: string;
+  /** false: no row in the engine matrix (negative controls, which fail on purpose and would
+   * collide with the example's own cell of the same pipeline). */
+  record?: boolean;
 }
 
 /** Runs `event` on `project` under act, records the matrix row, and keeps the run for removeProject. */
@@ -135,7 +138,7 @@ export async function runPipeline(project: ActProject, pipeline: string, event: 
   };
   rmSync(dirname(standins.logFile), { recursive: true, force: true });
   project.runs.push(result);
-  recordPipelineRun({
+  if (options.record !== false) recordPipelineRun({
     engine: 'act',
     example: project.example,
     pipeline,

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { PlanEvent } from '../../../src/plan/index.js';
-import { buildHas, describeRun, fillDvcRemote, GitLabExample, PIPELINE_TIMEOUT, type PipelineRun } from '../../support/gitlab-example-run.js';
+import { buildHas, describeRun, fillDvcRemote, GitLabExample, PIPELINE_TIMEOUT, RUN_TEST_TIMEOUT, type PipelineRun } from '../../support/gitlab-example-run.js';
 import { removeTemporaryDirectories } from '../../support/harness-gitlab.js';
 import { fullMatrix } from '../../support/matrix-report.js';
 import { removeTemporaryDirectoriesAfterAll } from '../../support/example-project.js';
@@ -50,8 +50,15 @@ function artifactConsumers(example: GitLabExample): Set<string> {
   );
 }
 
-/** The ran jobs are the plan's selection, every one passed, notify (on failure only) did not run. */
+/**
+ * The run finished and ran jobs (every event here selects some: a run with no summary, killed
+ * or cut short, never passes as an empty selection), the ran jobs are the plan's selection,
+ * every one passed, notify (on failure only) did not run.
+ */
 function expectRanAndPassed(run: PipelineRun): void {
+  expect(run.timedOut, describeRun(run)).toBe(false);
+  expect(run.expectedIds.length, `${run.example} ${run.label}: the plan selects no job`).toBeGreaterThan(0);
+  expect(Object.keys(run.jobs).length, describeRun(run)).toBeGreaterThan(0);
   expect(run.planIds, describeRun(run)).toEqual(run.expectedIds);
   expect(Object.entries(run.jobs).filter(([, status]) => status !== 'pass'), describeRun(run)).toEqual([]);
   expect(run.jobs.notify).toBeUndefined();
@@ -114,7 +121,7 @@ function pipelines(name: string, cases: Case[]) {
   return { selected, runOf, example: get };
 }
 
-describe('gitlab-ci-local: examples/house-prices, every pipeline', { timeout: PIPELINE_TIMEOUT }, () => {
+describe('gitlab-ci-local: examples/house-prices, every pipeline', { timeout: RUN_TEST_TIMEOUT }, () => {
   const { selected, runOf, example } = pipelines('house-prices', [
     { label: 'pr', event: PR, ci: true },
     { label: 'push:other', event: OTHER, ci: true },
@@ -132,7 +139,7 @@ describe('gitlab-ci-local: examples/house-prices, every pipeline', { timeout: PI
   }
 });
 
-describe('gitlab-ci-local: examples/churn-propensity, every pipeline, one MLflow file store', { timeout: PIPELINE_TIMEOUT }, () => {
+describe('gitlab-ci-local: examples/churn-propensity, every pipeline, one MLflow file store', { timeout: RUN_TEST_TIMEOUT }, () => {
   const { selected, runOf, example } = pipelines('churn-propensity', [
     { label: 'pr', event: PR, ci: false },
     { label: 'push:other', event: OTHER, ci: false },
@@ -184,7 +191,7 @@ describe('gitlab-ci-local: examples/churn-propensity, every pipeline, one MLflow
   });
 });
 
-describe.runIf(fullMatrix())('gitlab-ci-local: examples/fraud-canary, every pipeline (MLGEN_MATRIX=full)', { timeout: PIPELINE_TIMEOUT }, () => {
+describe.runIf(fullMatrix())('gitlab-ci-local: examples/fraud-canary, every pipeline (MLGEN_MATRIX=full)', { timeout: RUN_TEST_TIMEOUT }, () => {
   const { selected, runOf, example } = pipelines('fraud-canary', [
     { label: 'pr', event: PR, ci: false },
     { label: 'push:other', event: OTHER, ci: false },
@@ -205,7 +212,11 @@ describe.runIf(fullMatrix())('gitlab-ci-local: examples/fraud-canary, every pipe
     const run = await runOf('push:release');
     const image = `registry.example.com/risk/fraud-canary:${example().sha}`;
     expect(run.calls.filter((c) => !c.ok), describeRun(run)).toEqual([]);
-    const docker = run.calls.filter((c) => c.tool === 'docker');
+    // gitlab-ci-local itself starts package's dind service through docker (network create,
+    // image inspect, create, start, logs, rm, network rm): on the host, outside any job.
+    const service = run.calls.filter((c) => c.tool === 'docker' && c.job === 'host');
+    expect(service.every((c) => c.env.CI_JOB_NAME === undefined)).toBe(true);
+    const docker = run.calls.filter((c) => c.tool === 'docker' && c.job !== 'host');
     expect(docker.map((c) => c.subcommand)).toEqual(['login', 'build', 'push']);
     expect(docker[1]?.argv).toContain(image);
     expect(docker[2]?.argv).toEqual(['push', image]);

@@ -12,7 +12,7 @@
  *   default in pipelines.test.ts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeRun, fillDvcRemote, GitLabExample, PIPELINE_TIMEOUT } from '../../support/gitlab-example-run.js';
+import { describeRun, fillDvcRemote, GitLabExample, RUN_TEST_TIMEOUT } from '../../support/gitlab-example-run.js';
 import { removeTemporaryDirectories } from '../../support/harness-gitlab.js';
 import { fullMatrix } from '../../support/matrix-report.js';
 import { removeTemporaryDirectoriesAfterAll } from '../../support/example-project.js';
@@ -22,7 +22,7 @@ removeTemporaryDirectoriesAfterAll();
 
 const INSTALL = /pip install -r requirements\.txt/;
 
-describe('gitlab-ci-local negative controls on the examples', { timeout: PIPELINE_TIMEOUT }, () => {
+describe('gitlab-ci-local negative controls on the examples', { timeout: RUN_TEST_TIMEOUT }, () => {
   it('house-prices without the install in train: train fails with the real ModuleNotFoundError, evaluate never runs', async () => {
     const example = GitLabExample.create('house-prices', {
       gitlabCi: (document) => {
@@ -31,7 +31,7 @@ describe('gitlab-ci-local negative controls on the examples', { timeout: PIPELIN
         expect(document.train.script.length).toBe(before.length - 1);
       },
     });
-    const run = await example.run({ kind: 'pull-request' }, { label: 'pr' });
+    const run = await example.run({ kind: 'pull-request' }, { label: 'pr', record: false });
     expect(run.jobs, describeRun(run)).toMatchObject({ 'check-unit': 'pass', 'data-schema': 'pass', train: 'fail' });
     expect(run.log).toMatch(/train\s+> ModuleNotFoundError: No module named '(joblib|pandas|numpy|sklearn)'/);
     expect(run.jobs.evaluate).toBeUndefined();
@@ -45,7 +45,7 @@ describe('gitlab-ci-local negative controls on the examples', { timeout: PIPELIN
         delete document.train.artifacts;
       },
     });
-    const run = await example.run({ kind: 'pull-request' }, { label: 'pr' });
+    const run = await example.run({ kind: 'pull-request' }, { label: 'pr', record: false });
     expect(run.jobs, describeRun(run)).toMatchObject({ train: 'pass', evaluate: 'fail' });
     expect(run.log).toMatch(/evaluate\s+> .*metrics\.json/);
     expect(run.code).not.toBe(0);
@@ -62,7 +62,7 @@ describe('gitlab-ci-local negative controls on the examples', { timeout: PIPELIN
         return strict;
       },
     });
-    const run = await example.run({ kind: 'external', event: 'drift-detected' }, { label: 'event:drift', manual: ['production'] });
+    const run = await example.run({ kind: 'external', event: 'drift-detected' }, { label: 'event:drift', manual: ['production'], record: false });
     expect(run.jobs, describeRun(run)).toMatchObject({ train: 'pass', evaluate: 'fail' });
     expect(run.jobs.notify).toBeUndefined();
     expect(run.log).toMatch(/evaluate\s+> auc\s+0\.\d+\s+>= 0\.9999\s+FAIL/i);
@@ -83,7 +83,7 @@ describe('gitlab-ci-local negative controls on the examples', { timeout: PIPELIN
         return strict;
       },
     });
-    const run = await example.run({ kind: 'push', branch: 'main' }, { label: 'push:release', manual: ['production'] });
+    const run = await example.run({ kind: 'push', branch: 'main' }, { label: 'push:release', manual: ['production'], record: false });
     expect(run.jobs, describeRun(run)).toMatchObject({ staging: 'pass', 'canary-5-analysis': 'pass', 'canary-25-analysis': 'pass', 'canary-50-analysis': 'fail', 'canary-rollback': 'pass' });
     expect(run.jobs.production).toBeUndefined();
     const rollback = run.calls.filter((c) => c.env.CI_JOB_NAME === 'canary-rollback').map((c) => c.argv.slice(-2));
