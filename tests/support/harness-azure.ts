@@ -11,6 +11,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import type { GeneratedFile } from '../../src/files/index.js';
 import type { Plan, PlanEvent } from '../../src/plan/index.js';
+import { STEP_VARIABLE } from '../../src/targets/azure/image-run.js';
 import { expandMacros, parseExpression } from '../targets/azure/expressions.js';
 import { checkoutFindings, predefined, rootVariables, simulate, stepListsOf, triggerFor, type SimulateOptions, type Trigger } from '../targets/azure/simulate.js';
 import type { TargetHarness } from './harness.js';
@@ -199,6 +200,7 @@ export const azureHarness: TargetHarness = {
     );
   },
   async scripts(files) {
-    return azureScripts(files).map((s) => s.script);
+    // A step that runs in its image through docker run hands the container its script as MLGEN_STEP (src/targets/azure/image-run.ts).
+    return azureScripts(files).flatMap((s) => [s.script, ...(s.env[STEP_VARIABLE] !== undefined ? [s.env[STEP_VARIABLE]] : [])]);
   },
 };
