@@ -27,7 +27,7 @@ describe('gitlabCiLocal at its timeout', () => {
     writeFileSync(join(dir, '.gitlab-ci.yml'), `slow:\n  script:\n    - echo $$ > ${pidFile}\n    - sleep 120\n`);
     await commitAsOrigin(dir, 'main');
     const started = Date.now();
-    const result = await gitlabCiLocal(dir, ['--force-shell-executor'], 15_000);
+    const result = await gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation'], 15_000);
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(result.timedOut).toBe(true);
     expect(result.code).toBe(124);
@@ -41,7 +41,7 @@ describe('gitlabCiLocal at its timeout', () => {
     const dir = temporaryDirectory('mlgen-gitlab-timeout-');
     writeFileSync(join(dir, '.gitlab-ci.yml'), 'quick:\n  script:\n    - echo done\n');
     await commitAsOrigin(dir, 'main');
-    const result = await gitlabCiLocal(dir, ['--force-shell-executor'], 120_000);
+    const result = await gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation'], 120_000);
     expect(result.timedOut).toBe(false);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(jobResults(result.stdout)).toEqual({ quick: 'pass' });

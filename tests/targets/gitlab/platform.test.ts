@@ -108,7 +108,7 @@ deploy:
       execFileSync('git', ['add', '-A'], { cwd: dir });
       execFileSync('git', ['commit', '-q', '-m', 'a stand-in docker'], { cwd: dir });
       const args = [...eventArgs(plan, { kind: 'push', branch: 'main' }), ...variables.flatMap((v) => ['--variable', v])];
-      const result = await gitlabCiLocal(dir, ['--force-shell-executor', 'package', ...args], 900_000);
+      const result = await gitlabCiLocal(dir, ['--force-shell-executor', '--shell-isolation', 'package', ...args], 900_000);
       return { code: result.code, log: result.stdout + result.stderr };
     };
     const [own, other, missing] = await Promise.all([
