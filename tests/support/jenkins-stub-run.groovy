@@ -75,10 +75,14 @@ class StepRecorder {
     def sh(Map args) {
         if (!inNode) errors << "${where}: sh outside a node (agent none) cannot run"
         if (!(args.script instanceof String)) throw new DslError("${where}: sh script is ${args.script?.getClass()}, not a plain String")
-        record('sh', [script: args.script, label: args.label, secrets: new ArrayList(secrets), returnStdout: args.returnStdout == true])
+        // A step sees every credential in scope: withCredentials' bindings and `environment { X = credentials('id') }`
+        // of the pipeline or an enclosing stage (jenkins.io/doc/book/pipeline/jenkinsfile/#handling-credentials).
+        Map all = env.snapshot()
+        List seen = (secrets + all.values().collect { v -> (v.toString() =~ /^<credentials (.+)>$/).with { m -> m.matches() ? m.group(1) : null } }.findAll { it != null }).unique()
+        record('sh', [script: args.script, label: args.label, secrets: seen, returnStdout: args.returnStdout == true])
         if (outcome != null) {
-            Map visible = env.snapshot().findAll { k, v -> k.toString() ==~ /MLGEN_.*|VIRTUAL_ENV|PATH\+.*|DOCKER_CONFIG/ }
-            outcome.executed << [where: where, label: args.label, script: args.script, secrets: new ArrayList(secrets), env: visible]
+            Map visible = all.findAll { k, v -> k.toString() ==~ /MLGEN_.*|VIRTUAL_ENV|PATH\+.*|DOCKER_CONFIG/ }
+            outcome.executed << [where: where, label: args.label, script: args.script, secrets: seen, env: visible]
         }
         if (args.returnStdout) return scenario?.shOutputs?.get(args.label) ?: ''
         return null

@@ -61,7 +61,10 @@ describe('fraud-canary under act with stand-in actions and recording docker/kube
 
   beforeAll(async () => {
     strict = actProject('fraud-canary', (m) => shortSoak(m).replace(/(analysis: python scripts\/analyze_canary\.py [^\n#]*?)(\s*)(#|\n)/, `$1${STRICT}$2$3`));
-    expect(strict.plan.jobs.find((j) => j.kind === 'canary')).toMatchObject({ analysis: expect.stringContaining(STRICT), intervalSeconds: 1 });
+    const phases = strict.plan.jobs.find((j) => j.kind === 'canary')?.canary?.phases ?? [];
+    const phaseSteps = phases.flatMap((p) => p.steps);
+    expect(phaseSteps.filter((s) => s.type === 'shell' && s.run.includes(STRICT)).length).toBe(phases.length);
+    expect(phaseSteps.filter((s) => s.type === 'soak').map((s) => s.type === 'soak' && s.seconds)).toEqual(phases.map(() => 1));
     fillDvcRemote(strict);
     failedCanary = await runPipeline(strict, 'push:release', releaseEvent(strict), { kind: 'push', branch: strict.plan.releaseBranch }, { record: false });
   }, 3_600_000);
@@ -112,7 +115,9 @@ describe('fraud-canary under act with stand-in actions and recording docker/kube
 
     beforeAll(async () => {
       project = actProject('fraud-canary', shortSoak);
-      expect(project.plan.jobs.find((j) => j.kind === 'canary')).toMatchObject({ intervalSeconds: 1 });
+      const soaks = project.plan.jobs.find((j) => j.kind === 'canary')?.canary?.phases.flatMap((p) => p.steps.filter((s) => s.type === 'soak')) ?? [];
+      expect(soaks.length).toBeGreaterThan(0);
+      expect(soaks.every((s) => s.type === 'soak' && s.seconds === 1)).toBe(true);
       const repo = project.repo;
       repo.commitOn('tune', 'Comment the training script', { 'src/train.py': `${repo.git('show', 'HEAD:src/train.py')}\n# Tuned.\n` });
       runs.set('pr', await runPipeline(project, 'pr', repo.pullRequest({ head: 'tune' }), { kind: 'pull-request' }));
