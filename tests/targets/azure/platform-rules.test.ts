@@ -46,6 +46,12 @@ notify: { failure: ./notify.sh }
 // fails only the tests that read it, not the whole file.
 let gpuCase: ReturnType<typeof azure> | undefined;
 const gpu = () => (gpuCase ??= azure(GPU));
+/** The same project in contract 1.0's form (no train.gpu, approval: true, secrets as names), which c4e22b8 accepts. */
+const V10 = GPU.replace(' gpu: true,', '')
+  .replace(/approval: \{ approvers: .* \} \}/, 'approval: true }')
+  .replace('secrets: [{ name: DEPLOY_TOKEN, to: [deploy] }]', 'secrets: [DEPLOY_TOKEN]');
+let v10Case: ReturnType<typeof azure> | undefined;
+const v10 = () => (v10Case ??= azure(V10));
 
 describe('rule 1 and 3: every command runs with the project installed in a workspace virtualenv', () => {
   it('the venv step creates a virtualenv as any user and puts its bin first on PATH for the later steps', () => {
@@ -84,6 +90,15 @@ describe('rule 2: every job runs where its tools are', () => {
     const pkg = job(gpu().doc, 'package');
     expect(pkg.container).toBeUndefined();
     const names = pkg.steps.map((s: Doc) => s.task ?? s.bash);
+    expect(names.indexOf('Docker@2')).toBeLessThan(names.indexOf('docker push "$MLGEN_IMAGE"'));
+    expect(pkg.steps.find((s: Doc) => s.task === 'Docker@2').inputs).toEqual({ command: 'login', containerRegistry: 'gpu-model-registry' });
+  });
+  it('package builds with the host agent\'s docker and logs in with Docker@2 before the push (1.0 manifest)', () => {
+    const pkg = job(v10().doc, 'package');
+    expect(pkg.container).toBeUndefined();
+    const names = pkg.steps.map((s: Doc) => s.task ?? s.bash);
+    expect(names).toContain('docker push "$MLGEN_IMAGE"');
+    expect(names.indexOf('Docker@2')).toBeGreaterThanOrEqual(0);
     expect(names.indexOf('Docker@2')).toBeLessThan(names.indexOf('docker push "$MLGEN_IMAGE"'));
     expect(pkg.steps.find((s: Doc) => s.task === 'Docker@2').inputs).toEqual({ command: 'login', containerRegistry: 'gpu-model-registry' });
   });
@@ -217,6 +232,12 @@ describe('rule 8: secrets only where needed; forks get no secrets and no self-ho
     expect(withSecret.sort()).toEqual(['canary:Shift traffic', 'canary_rollback:Roll back', 'production:Deploy', 'staging:Deploy']);
   });
 
+  it('a secret listed by name reaches the manifest commands that may use it, never an install or the image build (1.0 manifest)', () => {
+    // The scripts the agent runs with DEPLOY_TOKEN in their environment (labels aside).
+    const withSecret = new Set(jobsOf(v10().doc).flatMap((j) => stepLists(j).flat().filter((s) => s.bash && s.env?.DEPLOY_TOKEN).map((s) => String(s.bash))));
+    expect([...withSecret].sort()).toEqual(['./deploy.sh canary', './deploy.sh production', './deploy.sh rollback', './deploy.sh staging', './notify.sh', 'pytest', 'python train.py']);
+  });
+
   it('each push gets its own run (batch: false) and waiting runs queue instead of being cancelled (sequential)', () => {
     expect(spec.doc.trigger.batch).toBe(false);
     expect(spec.doc.lockBehavior).toBe('sequential');
@@ -236,8 +257,22 @@ describe('Azure items', () => {
     });
   });
 
+  it('ManualValidation: approval: true never lets the requester approve, and rejects after the approval timeout (1.0 manifest)', () => {
+    const approval = job(v10().doc, 'production_approval');
+    expect(approval.pool).toBe('server');
+    expect(approval.timeoutInMinutes).toBe(3 * 24 * 60);
+    expect(approval.steps[0].task).toBe('ManualValidation@1');
+    expect(approval.steps[0].inputs).toMatchObject({ allowApproversToApproveTheirOwnRuns: false, onTimeout: 'reject' });
+  });
+
   it('a canary without analysis soaks in an agentless Delay@1, after shifting traffic in routeTraffic', () => {
     const canary = job(gpu().doc, 'canary').strategy.canary;
+    expect(canary.routeTraffic.steps.at(-1).bash).toBe('./deploy.sh canary');
+    expect(canary.postRouteTraffic).toEqual({ pool: 'server', steps: [{ task: 'Delay@1', displayName: 'Soak 1200 s', inputs: { delayForMinutes: '20' } }] });
+  });
+
+  it('a canary without analysis soaks in an agentless Delay@1, after shifting traffic in routeTraffic (1.0 manifest)', () => {
+    const canary = job(v10().doc, 'canary').strategy.canary;
     expect(canary.routeTraffic.steps.at(-1).bash).toBe('./deploy.sh canary');
     expect(canary.postRouteTraffic).toEqual({ pool: 'server', steps: [{ task: 'Delay@1', displayName: 'Soak 1200 s', inputs: { delayForMinutes: '20' } }] });
   });
