@@ -42,7 +42,16 @@ deploy:
 secrets: [{ name: DEPLOY_TOKEN, to: [deploy] }]
 notify: { failure: ./notify.sh }
 `;
-const gpu = azure(GPU);
+// Generated on first use: an older mlgen (MLGEN_FILES_FROM) that refuses this contract-1.1 manifest then
+// fails only the tests that read it, not the whole file.
+let gpuCase: ReturnType<typeof azure> | undefined;
+const gpu = () => (gpuCase ??= azure(GPU));
+/** The same project in contract 1.0's form (no train.gpu, approval: true, secrets as names), which c4e22b8 accepts. */
+const V10 = GPU.replace(' gpu: true,', '')
+  .replace(/approval: \{ approvers: .* \} \}/, 'approval: true }')
+  .replace('secrets: [{ name: DEPLOY_TOKEN, to: [deploy] }]', 'secrets: [DEPLOY_TOKEN]');
+let v10Case: ReturnType<typeof azure> | undefined;
+const v10 = () => (v10Case ??= azure(V10));
 
 describe('rule 1 and 3: every command runs with the project installed in a workspace virtualenv', () => {
   it('the venv step creates a virtualenv as any user and puts its bin first on PATH for the later steps', () => {
@@ -73,14 +82,23 @@ describe('rule 1 and 3: every command runs with the project installed in a works
 
 describe('rule 2: every job runs where its tools are', () => {
   it('a GPU training container starts with --gpus all', () => {
-    expect(job(gpu.doc, 'train').container).toEqual({ image: 'python:3.12-slim', options: '--gpus all' });
-    expect(job(gpu.doc, 'check_unit').container).toBe('python:3.12-slim');
+    expect(job(gpu().doc, 'train').container).toEqual({ image: 'python:3.12-slim', options: '--gpus all' });
+    expect(job(gpu().doc, 'check_unit').container).toBe('python:3.12-slim');
   });
 
   it('package builds with the host agent\'s docker and logs in with Docker@2 before the push', () => {
-    const pkg = job(gpu.doc, 'package');
+    const pkg = job(gpu().doc, 'package');
     expect(pkg.container).toBeUndefined();
     const names = pkg.steps.map((s: Doc) => s.task ?? s.bash);
+    expect(names.indexOf('Docker@2')).toBeLessThan(names.indexOf('docker push "$MLGEN_IMAGE"'));
+    expect(pkg.steps.find((s: Doc) => s.task === 'Docker@2').inputs).toEqual({ command: 'login', containerRegistry: 'gpu-model-registry' });
+  });
+  it('package builds with the host agent\'s docker and logs in with Docker@2 before the push (1.0 manifest)', () => {
+    const pkg = job(v10().doc, 'package');
+    expect(pkg.container).toBeUndefined();
+    const names = pkg.steps.map((s: Doc) => s.task ?? s.bash);
+    expect(names).toContain('docker push "$MLGEN_IMAGE"');
+    expect(names.indexOf('Docker@2')).toBeGreaterThanOrEqual(0);
     expect(names.indexOf('Docker@2')).toBeLessThan(names.indexOf('docker push "$MLGEN_IMAGE"'));
     expect(pkg.steps.find((s: Doc) => s.task === 'Docker@2').inputs).toEqual({ command: 'login', containerRegistry: 'gpu-model-registry' });
   });
@@ -210,8 +228,14 @@ describe('rule 8: secrets only where needed; forks get no secrets and no self-ho
   });
 
   it('a deploy-only secret reaches the deploy steps and nothing else', () => {
-    const withSecret = jobsOf(gpu.doc).flatMap((j) => stepLists(j).flat().filter((s) => s.env?.DEPLOY_TOKEN).map((s) => `${j.job ?? j.deployment}:${s.displayName}`));
+    const withSecret = jobsOf(gpu().doc).flatMap((j) => stepLists(j).flat().filter((s) => s.env?.DEPLOY_TOKEN).map((s) => `${j.job ?? j.deployment}:${s.displayName}`));
     expect(withSecret.sort()).toEqual(['canary:Shift traffic', 'canary_rollback:Roll back', 'production:Deploy', 'staging:Deploy']);
+  });
+
+  it('a secret listed by name reaches the manifest commands that may use it, never an install or the image build (1.0 manifest)', () => {
+    // The scripts the agent runs with DEPLOY_TOKEN in their environment (labels aside).
+    const withSecret = new Set(jobsOf(v10().doc).flatMap((j) => stepLists(j).flat().filter((s) => s.bash && s.env?.DEPLOY_TOKEN).map((s) => String(s.bash))));
+    expect([...withSecret].sort()).toEqual(['./deploy.sh canary', './deploy.sh production', './deploy.sh rollback', './deploy.sh staging', './notify.sh', 'pytest', 'python train.py']);
   });
 
   it('each push gets its own run (batch: false) and waiting runs queue instead of being cancelled (sequential)', () => {
@@ -222,7 +246,7 @@ describe('rule 8: secrets only where needed; forks get no secrets and no self-ho
 
 describe('Azure items', () => {
   it('ManualValidation: the plan\'s approvers, never the requester, rejected after the approval timeout', () => {
-    const approval = job(gpu.doc, 'production_approval');
+    const approval = job(gpu().doc, 'production_approval');
     expect(approval.timeoutInMinutes).toBe(2 * 24 * 60);
     expect(approval.steps[0].inputs).toEqual({
       notifyUsers: 'Release Managers,ana@example.com',
@@ -233,8 +257,22 @@ describe('Azure items', () => {
     });
   });
 
+  it('ManualValidation: approval: true never lets the requester approve, and rejects after the approval timeout (1.0 manifest)', () => {
+    const approval = job(v10().doc, 'production_approval');
+    expect(approval.pool).toBe('server');
+    expect(approval.timeoutInMinutes).toBe(3 * 24 * 60);
+    expect(approval.steps[0].task).toBe('ManualValidation@1');
+    expect(approval.steps[0].inputs).toMatchObject({ allowApproversToApproveTheirOwnRuns: false, onTimeout: 'reject' });
+  });
+
   it('a canary without analysis soaks in an agentless Delay@1, after shifting traffic in routeTraffic', () => {
-    const canary = job(gpu.doc, 'canary').strategy.canary;
+    const canary = job(gpu().doc, 'canary').strategy.canary;
+    expect(canary.routeTraffic.steps.at(-1).bash).toBe('./deploy.sh canary');
+    expect(canary.postRouteTraffic).toEqual({ pool: 'server', steps: [{ task: 'Delay@1', displayName: 'Soak 1200 s', inputs: { delayForMinutes: '20' } }] });
+  });
+
+  it('a canary without analysis soaks in an agentless Delay@1, after shifting traffic in routeTraffic (1.0 manifest)', () => {
+    const canary = job(v10().doc, 'canary').strategy.canary;
     expect(canary.routeTraffic.steps.at(-1).bash).toBe('./deploy.sh canary');
     expect(canary.postRouteTraffic).toEqual({ pool: 'server', steps: [{ task: 'Delay@1', displayName: 'Soak 1200 s', inputs: { delayForMinutes: '20' } }] });
   });
@@ -266,7 +304,7 @@ describe('Azure items', () => {
   });
 
   it('the file starts with what it needs configured in Azure DevOps', () => {
-    const head = gpu.files.find((f) => f.path === AZURE_FILE)!.content.split('\n').slice(2, 12).join('\n');
+    const head = gpu().files.find((f) => f.path === AZURE_FILE)!.content.split('\n').slice(2, 12).join('\n');
     for (const needle of ['DEPLOY_TOKEN', 'Make secrets available to builds of forks', 'Exclusive Lock', 'Release Managers', 'service connection named gpu-model-registry (for registry.example.com)', '--gpus all']) {
       expect(head).toContain(needle);
     }

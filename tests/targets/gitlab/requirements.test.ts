@@ -26,6 +26,15 @@ describe('gitlab: the header names the versions and tier the file relies on', ()
     expect(header).toMatch(/protected environment[\s\S]*\(Premium\)/);
   });
 
+  it('rules:interruptible (16.10), manual_confirmation (17.1) and protected environments (Premium) are used and named (1.0 manifest)', () => {
+    // spec-complete: the 1.0 example, approval: true (c4e22b8 accepts it).
+    const { header, doc } = fileOf(fixtureText('spec-complete'));
+    expect([usesInterruptibleRules(doc), usesManualConfirmation(doc)]).toEqual([true, true]);
+    expect(header).toContain('GitLab 16.10 or later (rules:interruptible)');
+    expect(header).toContain('17.1 for manual_confirmation');
+    expect(header).toMatch(/protected environment[\s\S]*\(Premium\)/);
+  });
+
   it('a manifest without an approval uses no manual_confirmation and names neither 17.1 nor Premium (control)', () => {
     const { header, doc } = fileOf('version: 1\nname: small\nchecks: [{ name: unit, run: pytest }]\ntrain: { run: python train.py, paths: [src/**] }\n');
     expect([usesInterruptibleRules(doc), usesManualConfirmation(doc)]).toEqual([true, false]);

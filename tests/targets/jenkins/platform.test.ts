@@ -4,6 +4,10 @@
  * which stages run, their results, which post blocks run, the locks and inputs taken, and every
  * `sh` with the credentials and variables it saw. One groovy process answers every scenario.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GeneratedFile } from '../../../src/files/index.js';
 import { jobById, type Plan, type PlanEvent } from '../../../src/plan/index.js';
@@ -33,12 +37,18 @@ deploy:
     approval: { approvers: [ml-leads, alice], timeout: 2h }
 `;
 
+/** SMALL in contract 1.0's form (secrets as names, no train.gpu, approval: true), which c4e22b8 accepts. */
+const SMALL_1_0 = SMALL.replace(/secrets:\n(  - .*\n)+/, 'secrets: [DEPLOY_TOKEN, DATA_TOKEN]\n')
+  .replace(' gpu: true,', '')
+  .replace(/approval: \{ approvers: .* \}/, 'approval: true');
+
 interface Case {
   plan: Plan;
   files: GeneratedFile[];
 }
 const spec: Case = generateFor(fixtureText('spec-complete'), 'jenkins');
 const small: Case = generateFor(SMALL, 'jenkins');
+const small10: Case = generateFor(SMALL_1_0, 'jenkins');
 const text = (c: Case, path = 'Jenkinsfile') => c.files.find((f) => f.path === path)!.content;
 
 const releasePush = (c: Case): Scenario => scenarioFor(c.plan, { kind: 'push', branch: c.plan.releaseBranch }, true).scenario;
@@ -59,27 +69,62 @@ const SCENARIOS: Record<string, [Case, Scenario]> = {
   smallForkPr: [small, pr(small, { CHANGE_FORK: 'someone' })],
 };
 
-const outcomes: Record<string, StubOutcome> = {};
+/**
+ * The scenarios' outcomes. An older mlgen (MLGEN_FILES_FROM) that refuses a manifest (SMALL is
+ * contract 1.1) gives no Jenkinsfile: reading that manifest's outcome or pipeline throws the
+ * refusal, so only the tests that read it fail by refusal; the rest judge the files it wrote.
+ */
+const refused: Record<string, Error> = {};
+const outcomes = new Proxy({} as Record<string, StubOutcome>, {
+  get: (found, id: string) => {
+    if (refused[id]) throw refused[id];
+    return found[id];
+  },
+});
+const refusedBy = (c: Case): Error | undefined => {
+  try {
+    text(c);
+    return undefined;
+  } catch (e) {
+    if (e instanceof Error && /refuses the manifest/.test(e.message)) return e;
+    throw e;
+  }
+};
 let specMain: StubPipeline;
 let specRetrain: StubPipeline;
-let smallMain: StubPipeline;
+let smallPipeline: StubPipeline | undefined;
+let small10Main: StubPipeline;
+const smallMain = (): StubPipeline => {
+  if (refused.small) throw refused.small;
+  return smallPipeline!;
+};
 
 beforeAll(async () => {
-  const entries = Object.entries(SCENARIOS);
-  const [results, specFile, retrainFile, smallFile] = await Promise.all([
+  const entries = Object.entries(SCENARIOS).filter(([id, [c]]) => {
+    const refusal = refusedBy(c);
+    if (refusal) refused[id] = refusal;
+    return !refusal;
+  });
+  const smallRefusal = refusedBy(small);
+  if (smallRefusal) refused.small = smallRefusal;
+  const [results, specFile, retrainFile, smallFile, small10File] = await Promise.all([
     Promise.all(entries.map(([id, [c, scenario]]) => evaluateJenkinsfile(text(c), [{ ...scenario, id }]))),
     evaluateJenkinsfile(text(spec)),
     evaluateJenkinsfile(text(spec, 'jenkins/retrain-incremental.Jenkinsfile')),
-    evaluateJenkinsfile(text(small)),
+    smallRefusal ? undefined : evaluateJenkinsfile(text(small)),
+    evaluateJenkinsfile(text(small10)),
   ]);
+  const found: Record<string, StubOutcome> = {};
   entries.forEach(([id], i) => {
     const result = results[i]!;
     if (result.error) throw new Error(`${id}: ${result.error}`);
-    outcomes[id] = result.outcomes![id]!;
+    found[id] = result.outcomes![id]!;
   });
+  Object.assign(outcomes, found);
   specMain = specFile.pipeline!;
   specRetrain = retrainFile.pipeline!;
-  smallMain = smallFile.pipeline!;
+  smallPipeline = smallFile?.pipeline;
+  small10Main = small10File.pipeline!;
 }, 600_000);
 
 function allStages(stages: StubStage[]): StubStage[] {
@@ -112,8 +157,8 @@ describe('rule 2 and Jenkins: runs where its tools are', () => {
   });
 
   it('self-hosted labels stay a label expression; GPU training gets docker args --gpus all', () => {
-    expect(stage(smallMain, 'check-unit').agent).toEqual({ label: 'linux && big' });
-    expect(stage(smallMain, 'train').agent).toEqual({ docker: { image: 'nvidia/cuda:12.4.0-runtime-ubuntu22.04', label: 'linux && big', args: '--gpus all' } });
+    expect(stage(smallMain(), 'check-unit').agent).toEqual({ label: 'linux && big' });
+    expect(stage(smallMain(), 'train').agent).toEqual({ docker: { image: 'nvidia/cuda:12.4.0-runtime-ubuntu22.04', label: 'linux && big', args: '--gpus all' } });
   });
 
   it('package runs on the host agent (Docker there), logs in to the registry with a credential before the push, in a workspace Docker config', () => {
@@ -127,10 +172,22 @@ describe('rule 2 and Jenkins: runs where its tools are', () => {
   });
 
   it('a multi-line command with bash features starts with #!/bin/bash, since sh runs /bin/sh (dash)', () => {
-    const script = allStages(smallMain.stages).flatMap((s) => s.steps ?? []).find((s) => s.step === 'sh' && String(s.script).includes('pipefail'))!.script!;
+    const script = allStages(smallMain().stages).flatMap((s) => s.steps ?? []).find((s) => s.step === 'sh' && String(s.script).includes('pipefail'))!.script!;
     expect(script.startsWith('#!/bin/bash\nset -o pipefail\n')).toBe(true);
-    const plain = allStages(smallMain.stages).flatMap((s) => s.steps ?? []).find((s) => s.step === 'sh' && s.script === 'pytest tests/unit');
+    const plain = allStages(smallMain().stages).flatMap((s) => s.steps ?? []).find((s) => s.step === 'sh' && s.script === 'pytest tests/unit');
     expect(plain).toBeDefined();
+  });
+
+  it('a multi-line command with bash features starts with #!/bin/bash, since sh runs /bin/sh (dash) (1.0 manifest)', () => {
+    const scripts = allStages(small10Main.stages).flatMap((s) => s.steps ?? []).flatMap((s) => (s.step === 'sh' ? [String(s.script)] : []));
+    const script = scripts.find((s) => s.includes('pipefail'))!;
+    expect(script.startsWith('#!/bin/bash\nset -o pipefail\n')).toBe(true);
+    // What the sh step does with it: dash rejects pipefail, bash (the interpreter line) runs it.
+    expect(spawnSync('sh', ['-e', '-c', script.replace(/^#!.*\n/, '')], { encoding: 'utf8' }).status).not.toBe(0);
+    const file = join(mkdtempSync(join(tmpdir(), 'mlgen-jk-bash-')), 'step.sh');
+    writeFileSync(file, script);
+    expect(execFileSync(script.split('\n')[0]!.slice(2), [file], { encoding: 'utf8' })).toBe('survived\n');
+    expect(scripts).toContain('pytest tests/unit');
   });
 });
 
@@ -184,7 +241,7 @@ describe('rule 5: deploys never overlap and never go backwards (lock and milesto
   });
 
   it('no disableConcurrentBuilds: a pending approval freezes only later deploys, never later builds\' checks', () => {
-    for (const p of [specMain, specRetrain, smallMain]) expect(p.options.map((o) => o.name)).not.toContain('disableConcurrentBuilds');
+    for (const p of [() => specMain, () => specRetrain, smallMain]) expect(p().options.map((o) => o.name)).not.toContain('disableConcurrentBuilds');
     expect(outcomes.pr!.inputs).toEqual([]);
   });
 });
@@ -269,10 +326,18 @@ describe('rule 7: secrets reach only the steps they are for; forks get none', ()
 
 describe('Jenkins: approval, soak, discarder', () => {
   it('input has the approvers as submitter and the manifest\'s timeout, in a stage without an agent', () => {
-    const approval = stage(smallMain, 'production-approval');
+    const approval = stage(smallMain(), 'production-approval');
     expect(approval.input).toEqual({ message: 'Deploy small to production?', ok: 'Deploy', submitter: 'ml-leads,alice' });
     expect(approval.options).toEqual([{ name: 'timeout', args: [{ time: 120, unit: 'MINUTES' }] }]);
     expect(approval.agent).toBeNull();
+  });
+
+  it('approval: true: input in a stage without an agent, rejected after the 3 days every target applies (1.0 manifest)', () => {
+    const approval = stage(specMain, 'production-approval');
+    expect(approval.agent).toBeNull();
+    expect(approval.input).toMatchObject({ message: 'Deploy house-prices to production?', ok: 'Deploy' });
+    expect(approval.options).toEqual([{ name: 'timeout', args: [{ time: 3 * 24 * 60, unit: 'MINUTES' }] }]);
+    expect(outcomes.approvalTimesOut!.ran).not.toContain('production');
   });
 
   it('the soak sleeps in a stage without an agent (no executor held)', () => {
