@@ -39,6 +39,10 @@ const MORE: [string, PlanEvent][] = [
   ['push:other', { kind: 'push', branch: 'feature' }],
   ['retrain:full', { kind: 'schedule', schedule: 'retrain-full' }],
   ['manual:retrain:full', { kind: 'manual', pipeline: 'retrain', mode: 'full' }],
+  ['manual:retrain:incremental', { kind: 'manual', pipeline: 'retrain', mode: 'incremental' }],
+  ['manual:retrain:drift', { kind: 'manual', pipeline: 'retrain', mode: 'drift' }],
+  ['manual:ci', { kind: 'manual', pipeline: 'ci', mode: 'full' }],
+  ['manual:predict', { kind: 'manual', pipeline: 'predict', mode: 'full' }],
 ];
 const EVENTS = [...DEFAULT, ...(FULL ? MORE : [])];
 
