@@ -170,12 +170,13 @@ export function report(project: SimProject, built: Built, outcome: SimOutcome | 
 }
 
 /**
- * Runs the builds in one simulator process (MLGEN_SIM_ONLY=<pipeline> runs just that one while
- * working on the simulator), logs each build's slow steps, and records the pipelines in the
+ * Runs the builds in one simulator process (MLGEN_SIM_ONLY=<pipeline>[,<pipeline>...] runs just
+ * those, in the file's order, while working on the simulator or on some cases), logs each build's slow steps, and records the pipelines in the
  * matrix report (negative controls are not pipelines of the example).
  */
 export async function runBuilds(project: SimProject, builds: Built[], seeds: { requirements: string; venv: string }[] = []): Promise<Map<string, SimResult>> {
-  const only = builds.filter((b) => !process.env.MLGEN_SIM_ONLY || b.pipeline === process.env.MLGEN_SIM_ONLY);
+  const picked = process.env.MLGEN_SIM_ONLY?.split(',').map((p) => p.trim());
+  const only = builds.filter((b) => !picked || picked.includes(b.pipeline));
   const start = performance.now();
   const results = new Map<string, SimResult>();
   for (const result of await simulateJenkins(only.map((b) => b.scenario), seeds)) results.set(result.id, result);

@@ -36,6 +36,7 @@ const PIPELINES: Case[] = [
   { example: 'house-prices', pipeline: 'pr', event: { kind: 'pull-request' } },
   { example: 'house-prices', pipeline: 'push:other', event: { kind: 'push', branch: 'topic' } },
   { example: 'house-prices', pipeline: 'push:release', event: { kind: 'push', branch: 'main' } },
+  { example: 'house-prices', pipeline: 'manual:ci', event: { kind: 'manual', pipeline: 'ci', mode: 'full' } },
   { example: 'churn-propensity', pipeline: 'push:release', event: { kind: 'push', branch: 'main' } },
   { example: 'churn-propensity', pipeline: 'schedule:predict', event: { kind: 'schedule', schedule: 'predict' } },
   { example: 'churn-propensity', pipeline: 'retrain:incremental', event: { kind: 'schedule', schedule: 'retrain-incremental' } },
@@ -43,7 +44,15 @@ const PIPELINES: Case[] = [
   { example: 'churn-propensity', pipeline: 'event:drift', event: { kind: 'external', event: 'drift-detected' } },
   { example: 'churn-propensity', pipeline: 'manual:predict', event: { kind: 'manual', pipeline: 'predict', mode: 'full' } },
   { example: 'churn-propensity', pipeline: 'pr', event: { kind: 'pull-request' } },
+  { example: 'churn-propensity', pipeline: 'push:other', event: { kind: 'push', branch: 'topic' } },
+  { example: 'churn-propensity', pipeline: 'manual:ci', event: { kind: 'manual', pipeline: 'ci', mode: 'full' } },
+  { example: 'churn-propensity', pipeline: 'manual:retrain:full', event: { kind: 'manual', pipeline: 'retrain', mode: 'full' } },
+  { example: 'churn-propensity', pipeline: 'manual:retrain:incremental', event: { kind: 'manual', pipeline: 'retrain', mode: 'incremental' } },
+  { example: 'churn-propensity', pipeline: 'manual:retrain:drift', event: { kind: 'manual', pipeline: 'retrain', mode: 'drift' } },
+  { example: 'fraud-canary', pipeline: 'pr', event: { kind: 'pull-request' } },
+  { example: 'fraud-canary', pipeline: 'push:other', event: { kind: 'push', branch: 'topic' } },
   { example: 'fraud-canary', pipeline: 'push:release', event: { kind: 'push', branch: 'main' } },
+  { example: 'fraud-canary', pipeline: 'manual:ci', event: { kind: 'manual', pipeline: 'ci', mode: 'full' } },
 ];
 const DEFAULT = new Set(['house-prices pr']);
 
