@@ -33,6 +33,8 @@ interface Case {
   event: PlanEvent;
   /** Runs by default; the others only with MLGEN_MATRIX=full. */
   ci: boolean;
+  /** Reads what the run left before the next run of the example starts (they share one registry). */
+  after?: (example: GitLabExample, run: PipelineRun) => void;
 }
 
 const PR: PlanEvent = { kind: 'pull-request' };
@@ -86,7 +88,7 @@ function aliases(example: GitLabExample, run: PipelineRun, job: string, name: st
     'for alias in ("staging", "production"):',
     '    try:',
     '        v = client.get_model_version_by_alias(sys.argv[1], alias)',
-    '        found[alias] = {"version": v.version, "commit": v.tags.get("commit")}',
+    '        found[alias] = {"version": str(v.version), "commit": v.tags.get("commit")}',
     '    except MlflowException:',
     '        pass',
     'print(json.dumps(found))',
@@ -109,7 +111,11 @@ function pipelines(name: string, cases: Case[]) {
     for (const c of selected) {
       if (runs.has(c.label)) continue;
       const approval = get().plan.jobs.filter((j) => j.approval !== undefined).map((j) => j.id);
-      const next = chain.then(() => get().run(c.event, { label: c.label, manual: approval }));
+      const next = chain.then(async () => {
+        const run = await get().run(c.event, { label: c.label, manual: approval });
+        c.after?.(get(), run);
+        return run;
+      });
       chain = next.catch(() => undefined);
       runs.set(c.label, next);
       if (c.label === label) break;
@@ -140,10 +146,12 @@ describe('gitlab-ci-local: examples/house-prices, every pipeline', { timeout: RU
 });
 
 describe('gitlab-ci-local: examples/churn-propensity, every pipeline, one MLflow file store', { timeout: RUN_TEST_TIMEOUT }, () => {
+  // The aliases right after the release push: later pipelines (retrains) register and promote newer versions.
+  let afterRelease: ReturnType<typeof aliases> | undefined;
   const { selected, runOf, example } = pipelines('churn-propensity', [
     { label: 'pr', event: PR, ci: false },
     { label: 'push:other', event: OTHER, ci: false },
-    { label: 'push:release', event: RELEASE, ci: true },
+    { label: 'push:release', event: RELEASE, ci: true, after: (ex, run) => (afterRelease = run.jobs.production === 'pass' ? aliases(ex, run, 'production', 'churn-propensity') : undefined) },
     { label: 'schedule:predict', event: { kind: 'schedule', schedule: 'predict' }, ci: true },
     { label: 'retrain:incremental', event: { kind: 'schedule', schedule: 'retrain-incremental' }, ci: true },
     { label: 'retrain:full', event: { kind: 'schedule', schedule: 'retrain-full' }, ci: false },
@@ -168,8 +176,7 @@ describe('gitlab-ci-local: examples/churn-propensity, every pipeline, one MLflow
     expect(run.jobs.production, describeRun(run)).toBe('pass');
     expect(run.log).toMatch(/package\s+> registered churn-propensity v1 \(commit [0-9a-f]{8}, full\)/);
     expect(run.log).toMatch(/staging\s+> .*models:\/churn-propensity@staging: 1000 customers scored/);
-    const found = aliases(example(), run, 'production', 'churn-propensity');
-    expect(found).toEqual({ staging: { version: '1', commit: example().sha }, production: { version: '1', commit: example().sha } });
+    expect(afterRelease).toEqual({ staging: { version: '1', commit: example().sha }, production: { version: '1', commit: example().sha } });
   });
 
   it.runIf(labels.has('schedule:predict'))('schedule:predict (MLGEN_PIPELINE=predict as `mlgen sync gitlab` sets it) scores with the @production model', async () => {
