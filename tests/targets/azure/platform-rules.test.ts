@@ -86,15 +86,11 @@ describe('rule 2: every job runs where its tools are', () => {
     expect(job(gpu().doc, 'check_unit').container).toBe('python:3.12-slim');
   });
 
-  it('package builds with the host agent\'s docker and logs in with Docker@2 before the push', () => {
-    const pkg = job(gpu().doc, 'package');
-    expect(pkg.container).toBeUndefined();
-    const names = pkg.steps.map((s: Doc) => s.task ?? s.bash);
-    expect(names.indexOf('Docker@2')).toBeLessThan(names.indexOf('docker push "$MLGEN_IMAGE"'));
-    expect(pkg.steps.find((s: Doc) => s.task === 'Docker@2').inputs).toEqual({ command: 'login', containerRegistry: 'gpu-model-registry' });
-  });
-  it('package builds with the host agent\'s docker and logs in with Docker@2 before the push (1.0 manifest)', () => {
-    const pkg = job(v10().doc, 'package');
+  it.each([
+    ['', gpu],
+    [' (1.0 manifest)', v10],
+  ])('package builds with the host agent\'s docker and logs in with Docker@2 before the push%s', (_manifest, project) => {
+    const pkg = job(project().doc, 'package');
     expect(pkg.container).toBeUndefined();
     const names = pkg.steps.map((s: Doc) => s.task ?? s.bash);
     expect(names).toContain('docker push "$MLGEN_IMAGE"');
@@ -265,14 +261,11 @@ describe('Azure items', () => {
     expect(approval.steps[0].inputs).toMatchObject({ allowApproversToApproveTheirOwnRuns: false, onTimeout: 'reject' });
   });
 
-  it('a canary without analysis soaks in an agentless Delay@1, after shifting traffic in routeTraffic', () => {
-    const canary = job(gpu().doc, 'canary').strategy.canary;
-    expect(canary.routeTraffic.steps.at(-1).bash).toBe('./deploy.sh canary');
-    expect(canary.postRouteTraffic).toEqual({ pool: 'server', steps: [{ task: 'Delay@1', displayName: 'Soak 1200 s', inputs: { delayForMinutes: '20' } }] });
-  });
-
-  it('a canary without analysis soaks in an agentless Delay@1, after shifting traffic in routeTraffic (1.0 manifest)', () => {
-    const canary = job(v10().doc, 'canary').strategy.canary;
+  it.each([
+    ['', gpu],
+    [' (1.0 manifest)', v10],
+  ])('a canary without analysis soaks in an agentless Delay@1, after shifting traffic in routeTraffic%s', (_manifest, project) => {
+    const canary = job(project().doc, 'canary').strategy.canary;
     expect(canary.routeTraffic.steps.at(-1).bash).toBe('./deploy.sh canary');
     expect(canary.postRouteTraffic).toEqual({ pool: 'server', steps: [{ task: 'Delay@1', displayName: 'Soak 1200 s', inputs: { delayForMinutes: '20' } }] });
   });

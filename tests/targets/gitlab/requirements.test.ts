@@ -18,17 +18,12 @@ const usesInterruptibleRules = (doc: Record<string, Record<string, unknown>>) =>
 const usesManualConfirmation = (doc: Record<string, Record<string, unknown>>) => jobs(doc).some((j) => 'manual_confirmation' in j);
 
 describe('gitlab: the header names the versions and tier the file relies on', () => {
-  it('contract example: rules:interruptible (16.10), manual_confirmation (17.1) and protected environments (Premium) are used and named', () => {
-    const { header, doc } = fileOf(fixtureText('contract-complete'));
-    expect([usesInterruptibleRules(doc), usesManualConfirmation(doc)]).toEqual([true, true]);
-    expect(header).toContain('GitLab 16.10 or later (rules:interruptible)');
-    expect(header).toContain('17.1 for manual_confirmation');
-    expect(header).toMatch(/protected environment[\s\S]*\(Premium\)/);
-  });
-
-  it('rules:interruptible (16.10), manual_confirmation (17.1) and protected environments (Premium) are used and named (1.0 manifest)', () => {
-    // spec-complete: the 1.0 example, approval: true (c4e22b8 accepts it).
-    const { header, doc } = fileOf(fixtureText('spec-complete'));
+  // contract-complete is the 1.1 example; spec-complete the 1.0 one (approval: true), which c4e22b8 accepts.
+  it.each([
+    ['contract example: rules:interruptible (16.10), manual_confirmation (17.1) and protected environments (Premium) are used and named', 'contract-complete'],
+    ['rules:interruptible (16.10), manual_confirmation (17.1) and protected environments (Premium) are used and named (1.0 manifest)', 'spec-complete'],
+  ])('%s', (_name, fixture) => {
+    const { header, doc } = fileOf(fixtureText(fixture));
     expect([usesInterruptibleRules(doc), usesManualConfirmation(doc)]).toEqual([true, true]);
     expect(header).toContain('GitLab 16.10 or later (rules:interruptible)');
     expect(header).toContain('17.1 for manual_confirmation');

@@ -26,10 +26,7 @@ function fixture(name: string) {
   const printed = parse(today.files.find((f) => f.path === '.gitlab-ci.yml')!.content, { version: '1.1' }) as Doc;
   const followers = today.plan.jobs.filter((j) => j.followsTraining && printed[j.id]).map((j) => j.id);
   let doc: Doc | undefined;
-  const read = () => {
-    const { files } = generateFor(fixtureText(name), 'gitlab');
-    return (doc ??= parse(files.find((f) => f.path === '.gitlab-ci.yml')!.content, { version: '1.1' }) as Doc);
-  };
+  const read = () => (doc ??= parse(generateFor(fixtureText(name), 'gitlab').files.find((f) => f.path === '.gitlab-ci.yml')!.content, { version: '1.1' }) as Doc);
   return { plan: today.plan, followers, doc: read };
 }
 
