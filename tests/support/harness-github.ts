@@ -293,11 +293,24 @@ export async function simulate(
   return states;
 }
 
+/** Where origin/<release> points in each repository, as last set here. */
+const originRefs = new Map<string, { base: string; done: Promise<unknown> }>();
+
+/** Points origin/<release> at `base` in `repo`, unless it already does (most runs of a repository ask the same). */
+function originRef(repo: string, release: string, base: string): Promise<unknown> {
+  const key = `${repo}\0${release}`;
+  const known = originRefs.get(key);
+  if (known?.base === base) return known.done;
+  const done = run('git', ['update-ref', `refs/remotes/origin/${release}`, base], { cwd: repo });
+  originRefs.set(key, { base, done });
+  return done;
+}
+
 /** Runs the job's scripts that have an id, then expands its `outputs:` from their GITHUB_OUTPUT. */
 async function jobOutputs(job: Mapping, context: Mapping, repo: string, runOf: Run): Promise<Record<string, string>> {
   const steps: Record<string, { outputs: Record<string, string> }> = {};
   // The checkout's origin has the release branch where the change started (fetch-depth: 0 fetches every branch).
-  await run('git', ['update-ref', `refs/remotes/origin/${runOf.release}`, runOf.base], { cwd: repo });
+  await originRef(repo, runOf.release, runOf.base);
   for (const step of job.steps as Mapping[]) {
     if (typeof step.run !== 'string' || typeof step.id !== 'string') continue;
     const outputFile = join(mkdtempSync(join(tmpdir(), 'mlgen-gh-out-')), 'output');

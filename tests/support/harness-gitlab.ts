@@ -20,6 +20,7 @@ import { parse, stringify } from 'yaml';
 import type { GeneratedFile } from '../../src/files/index.js';
 import type { Plan, PlanEvent } from '../../src/plan/index.js';
 import { GITLAB_CI_PATH, scheduleVariables, triggerVariables, webRunVariables } from '../../src/targets/gitlab/index.js';
+import { freezeRepository, gitlabCiLocalInProcess } from './gitlab-ci-local-in-process.js';
 import type { TargetHarness } from './harness.js';
 
 const run = promisify(execFile);
@@ -235,22 +236,29 @@ export function eventArgs(plan: Plan, event: PlanEvent): string[] {
   ];
 }
 
-interface ListedJob {
+export interface ListedJob {
   name: string;
   when: string;
   needs: { job: string; optional: boolean }[] | null;
+}
+
+/** gitlab-ci-local's --list-json for the probe file: every job with its `when` and needs. */
+export async function listJson(dir: string, args: string[], how: 'cli' | 'in-process' = 'cli'): Promise<ListedJob[]> {
+  // validate() checks the schema; here it would only triple the start-up time.
+  const flags = ['--list-json', '--file', PROBE_FILE, '--no-json-schema-validation', ...args];
+  const listed = how === 'cli' ? await gitlabCiLocal(dir, flags) : await gitlabCiLocalInProcess(dir, ['--state-dir', `.gitlab-ci-local-${process.pid}-${stateCounter++}`, '--no-color', ...flags]);
+  if (listed.code !== 0) throw new Error(`gitlab-ci-local --list-json failed:\n${listed.stdout}\n${listed.stderr}`);
+  return JSON.parse(listed.stdout.slice(listed.stdout.search(/^\[/m))) as ListedJob[];
 }
 
 /**
  * The native jobs GitLab would create, or [] when workflow:rules create no pipeline. Throws
  * when an active job needs a job that is absent and not optional: GitLab refuses such a
  * pipeline (gitlab-ci-local's --validate-dependency-chain says the same, at twice the cost).
+ * `how`: the CLI, or its handler in this process (tests/support/gitlab-ci-local-in-process.ts).
  */
-export async function listJobs(dir: string, args: string[]): Promise<string[]> {
-  // validate() checks the schema; here it would only triple the start-up time.
-  const listed = await gitlabCiLocal(dir, ['--list-json', '--file', PROBE_FILE, '--no-json-schema-validation', ...args]);
-  if (listed.code !== 0) throw new Error(`gitlab-ci-local --list-json failed:\n${listed.stdout}\n${listed.stderr}`);
-  const jobs = (JSON.parse(listed.stdout.slice(listed.stdout.search(/^\[/m))) as ListedJob[]).filter((j) => j.when !== 'never');
+export async function listJobs(dir: string, args: string[], how: 'cli' | 'in-process' = 'cli'): Promise<string[]> {
+  const jobs = (await listJson(dir, args, how)).filter((j) => j.when !== 'never');
   if (!jobs.some((j) => j.name === PROBE_JOB)) return [];
   const active = new Set(jobs.map((j) => j.name));
   const broken = jobs.flatMap((j) => (j.needs ?? []).filter((n) => !n.optional && !active.has(n.job)).map((n) => `${j.name} needs ${n.job}`));
@@ -278,7 +286,11 @@ export class GitLabHarness implements TargetHarness {
     let byChange = this.repositories.get(files);
     if (!byChange) this.repositories.set(files, (byChange = new Map()));
     let dir = byChange.get(pathsChanged);
-    if (!dir) byChange.set(pathsChanged, (dir = createRepository(files, plan, pathsChanged)));
+    if (!dir) {
+      // Made once and then only listed: gitlab-ci-local in process may reuse its git answers.
+      dir = createRepository(files, plan, pathsChanged).then((made) => (freezeRepository(made), made));
+      byChange.set(pathsChanged, dir);
+    }
     return dir;
   }
 
@@ -307,7 +319,7 @@ export class GitLabHarness implements TargetHarness {
   async jobsFor(files: readonly GeneratedFile[], plan: Plan, event: PlanEvent, pathsChanged: boolean): Promise<string[]> {
     if (!files.some((f) => f.path === GITLAB_CI_PATH)) return [];
     const dir = await this.repositoryOf(files, plan, pathsChanged);
-    return planIdsOf(plan, await listJobs(dir, eventArgs(plan, event)));
+    return planIdsOf(plan, await listJobs(dir, eventArgs(plan, event), 'in-process'));
   }
 
   async scripts(files: readonly GeneratedFile[]): Promise<string[]> {

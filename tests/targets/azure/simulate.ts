@@ -5,12 +5,17 @@
  * their dependencies. Steps that publish output variables (the train.paths diff) really run,
  * in a scratch git repository whose last commit does or does not touch train.paths.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { evaluate, expandMacros, expandTemplate, truthy, type Context, type DependencyState } from './expressions.js';
 import type { Plan, PlanEvent } from '../../../src/plan/index.js';
+
+// The steps run as child processes beside this thread (execFileSync held it, and every other
+// judge of a conformance batch waited for each script).
+const execFileAsync = promisify(execFile);
 
 type Doc = Record<string, any>;
 
@@ -290,7 +295,7 @@ async function outputsOf(job: Doc, variables: Record<string, string>, options: S
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(vars)) if (k !== 'System.AccessToken') env[k.replace(/\./g, '_').toUpperCase()] = v;
     for (const [k, v] of Object.entries((step.env ?? {}) as Record<string, string>)) env[k] = expandMacros(String(v), vars);
-    const stdout = execFileSync('bash', ['--noprofile', '--norc', '-c', expandMacros(step.bash, vars)], {
+    const { stdout } = await execFileAsync('bash', ['--noprofile', '--norc', '-c', expandMacros(step.bash, vars)], {
       cwd: repo.dir,
       encoding: 'utf8',
       env: { PATH: `${repo.shims}:${process.env.PATH ?? ''}`, HOME: repo.dir, MLGEN_SIM_BASE: options.lastSuccessfulBuild === 'none' ? '' : repo.base, MLGEN_SIM_RELEASE: options.releaseBranch ?? 'main', ...env },

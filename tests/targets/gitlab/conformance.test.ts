@@ -1,12 +1,14 @@
 /**
  * Conformance: for every fixture and example manifest, gitlab-ci-local accepts the generated
  * file, and for every event (with and without a change to train.paths) GitLab would run
- * exactly the jobs of `selectJobs`.
+ * exactly the jobs of `selectJobs`. The events are asked of gitlab-ci-local's handler in
+ * process (as the random-manifest conformance run does); the last test checks that it answers
+ * what the CLI answers, for every event of every manifest here.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventsOf, formatEvent, selectJobs } from '../../../src/plan/index.js';
 import { exampleManifests, fixtureNames, fixtureText, generateFor } from '../../support/harness.js';
-import { gitlabHarness, removeTemporaryDirectories } from '../../support/harness-gitlab.js';
+import { eventArgs, gitlabHarness, listJson, removeTemporaryDirectories } from '../../support/harness-gitlab.js';
 import { loadManifest } from '../../../src/manifest/index.js';
 import { stringify } from 'yaml';
 import { HOSTILE_COMMANDS } from '../../support/adversarial.js';
@@ -66,5 +68,19 @@ describe('gitlab conformance', () => {
     const commands = plan.jobs.flatMap((j) => j.steps.flatMap((s) => (s.type === 'shell' && !s.own ? [s.run] : [])));
     expect(commands.length).toBeGreaterThan(5);
     for (const command of commands) expect(scripts).toContain(command);
+  });
+
+  it('gitlab-ci-local in process (its bundle without the CLI statement, git answers reused) lists exactly what its CLI lists, for every event', async () => {
+    const cases = manifests.flatMap(({ name, text }) => {
+      const { plan, files } = generateFor(text, 'gitlab');
+      return eventsOf(plan).flatMap((event) => [true, false].map((pathsChanged) => ({ key: `${name}: ${formatEvent(event)} paths=${pathsChanged}`, plan, files, event, pathsChanged })));
+    });
+    const ask = async (c: (typeof cases)[number], how: 'cli' | 'in-process') =>
+      listJson(await gitlabHarness.repositoryFor(c.files, c.plan, c.pathsChanged), eventArgs(c.plan, c.event), how).catch((error: Error) => error.message.replace(/\n.*/s, ''));
+    const [cli, inProcess] = await Promise.all(['cli', 'in-process'].map((how) => Promise.all(cases.map(async (c) => [c.key, await ask(c, how as 'cli' | 'in-process')] as const))));
+    expect(cases.length).toBeGreaterThan(50);
+    // Each answer is the whole list (names, when, needs, rules), so a difference in any job shows.
+    expect(cli!.filter(([, answer]) => Array.isArray(answer) && answer.length > 1)).toHaveLength(cases.length);
+    expect(Object.fromEntries(inProcess!)).toEqual(Object.fromEntries(cli!));
   });
 });
