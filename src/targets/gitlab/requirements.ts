@@ -41,7 +41,9 @@ export function requirementLines(plan: Plan, jobs: ReadonlyMap<string, Job | Tri
   if (plan.notify) for (const name of plan.notify.secrets) read(name, plan.notify.id, false);
   if (readers.size > 0) {
     lines.push('- CI/CD variables (Settings > CI/CD > Variables; masked; never in this file), and the jobs that read them:');
-    for (const [name, { jobs: readBy, releaseOnly }] of [...readers].sort(([a], [b]) => a.localeCompare(b))) {
+    // Code-unit order, not localeCompare: the same on every machine whatever its locale, and
+    // without ICU's collator, whose first use cost ~9 ms of a cold generate.
+    for (const [name, { jobs: readBy, releaseOnly }] of [...readers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const login = !plan.secrets.includes(name) ? ' (only when the image is not on this project\'s registry)' : '';
       lines.push(`  ${name}: ${readBy.join(', ')}${login}; ${releaseOnly ? 'protected (release branch only)' : 'NOT protected (merge request pipelines need it)'}`);
     }
