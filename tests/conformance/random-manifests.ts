@@ -2,8 +2,9 @@
  * The random manifests of the conformance run: a new seed every run (as fast-check picks one),
  * the same values for the batch that judges them and for fc.assert that reports a failure
  * (with its seed and a shrunk manifest). MLGEN_SEED replays a run; MLGEN_CONFORMANCE_RUNS
- * changes how many manifests it draws: 30 by default, 200 with MLGEN_MATRIX=full (a new seed
- * each CI run covers more over time than a larger sample in one run).
+ * changes how many manifests the platforms' tools check: 30 by default, 200 with
+ * MLGEN_MATRIX=full (a new seed each CI run covers more over time than a larger sample in one
+ * run). Every event of 200 is judged in every run (EVENT_RUNS).
  */
 import fc from 'fast-check';
 import type { ManifestInput } from '../../src/manifest/schema.js';
@@ -12,6 +13,11 @@ import { manifestTextOf, validManifest } from '../support/arbitrary.js';
 import { fullMatrix } from '../support/matrix-report.js';
 
 export const RUNS = Number(process.env.MLGEN_CONFORMANCE_RUNS ?? (fullMatrix() ? 200 : 30));
+/**
+ * How many of them the conformance run judges for every event on every target (200: the
+ * first RUNS of them are also the ones the tools check); MLGEN_CONFORMANCE_EVENTS changes it.
+ */
+export const EVENT_RUNS = Number(process.env.MLGEN_CONFORMANCE_EVENTS ?? 200);
 export const SEED = Number(process.env.MLGEN_SEED ?? fc.readConfigureGlobal().seed ?? Date.now() ^ (Math.random() * 0x100000000));
 
 /**

@@ -14,12 +14,14 @@
  * copy without that statement, exporting `handler` and the `Utils` class it spawns git through,
  * is written next to the bundle's cache and imported. The two names are read from the bundle
  * by the shape of its code; if a new gitlab-ci-local changes that shape, loading fails and says
- * so (the CLI path, gitlabCiLocal(), still works).
+ * so (the CLI path, gitlabCiLocal(), still works). Two of its functions are wrapped, not
+ * changed: git commands of frozen repositories and variable expansion answer equal questions once.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { limiter } from './limit.js';
 
 const BUNDLE = new URL('../../node_modules/gitlab-ci-local/dist/index.js', import.meta.url).pathname;
 const CACHE = new URL('../../node_modules/.cache/mlgen-tests/', import.meta.url).pathname;
@@ -32,9 +34,10 @@ interface WriteStreams {
 }
 type Handler = (args: Record<string, unknown>, streams: WriteStreams, jobs: unknown[]) => Promise<unknown>;
 type Spawn = (command: string[], cwd?: string) => unknown;
+type Variables = Record<string, string>;
 interface Module {
   handler: Handler;
-  Utils: { spawn: Spawn; syncSpawn: Spawn };
+  Utils: { spawn: Spawn; syncSpawn: Spawn; expandVariables: (variables: Variables) => Variables };
 }
 
 /** The bundle without its CLI statement, exporting handler and Utils. */
@@ -85,6 +88,21 @@ function load(): Promise<Module> {
         return answers.get(key);
       };
     }
+    // Utils.expandVariables is a pure function of its argument (it copies it and expands
+    // $NAME references until nothing changes), quadratic in the number of variables and asked
+    // again for every job of every call: half of a call's time. Equal arguments share one answer.
+    const expand = module.Utils.expandVariables.bind(module.Utils);
+    const expanded = new Map<string, Variables>();
+    module.Utils.expandVariables = (variables) => {
+      const key = JSON.stringify(variables);
+      let answer = expanded.get(key);
+      if (!answer) {
+        // Most repeats are within one call; a bound keeps 200 manifests' worth out of memory.
+        if (expanded.size >= 5000) expanded.clear();
+        expanded.set(key, (answer = expand(variables)));
+      }
+      return { ...answer };
+    };
     return module;
   })();
   return loading;
@@ -120,8 +138,15 @@ export interface InProcessResult {
   stderr: string;
 }
 
+/** A few at a time: each holds its parsed file and job list until it answers. */
+const limited = limiter(4);
+
 /** gitlab-ci-local `args` in `cwd`, in this process: exit code 1 and the message when it refuses. */
-export async function gitlabCiLocalInProcess(cwd: string, args: readonly string[]): Promise<InProcessResult> {
+export function gitlabCiLocalInProcess(cwd: string, args: readonly string[]): Promise<InProcessResult> {
+  return limited(() => ask(cwd, args));
+}
+
+async function ask(cwd: string, args: readonly string[]): Promise<InProcessResult> {
   const { handler } = await load();
   const out: string[] = [];
   const err: string[] = [];

@@ -11,7 +11,7 @@
  * them (and, for the monitor, holds its drift report); such a script failing fails its job.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +22,7 @@ import { parse } from 'yaml';
 import type { GeneratedFile } from '../../src/files/index.js';
 import type { Plan, PlanEvent } from '../../src/plan/index.js';
 import type { TargetHarness } from './harness.js';
+import { limiter } from './limit.js';
 
 const run = promisify(execFile);
 type Mapping = Record<string, unknown>;
@@ -294,6 +295,9 @@ export async function simulate(
 }
 
 /** Where origin/<release> points in each repository, as last set here. */
+/** Scripts of jobs with outputs, a few at a time (a conformance batch asks thousands at once). */
+const scriptSlot = limiter(4);
+
 const originRefs = new Map<string, { base: string; done: Promise<unknown> }>();
 
 /** Points origin/<release> at `base` in `repo`, unless it already does (most runs of a repository ask the same). */
@@ -306,6 +310,36 @@ function originRef(repo: string, release: string, base: string): Promise<unknown
   return done;
 }
 
+const stepOutputs = new Map<string, Promise<string>>();
+/** The directories gitRepo() made. */
+const frozenRepos = new Set<string>();
+
+/**
+ * What a script wrote to GITHUB_OUTPUT. In a repository of gitRepo() (made once, never
+ * changed after), the same script with the same environment and origin ref writes the same:
+ * it runs once (the events of a manifest ask again and again: every schedule, every manual
+ * mode). Other repositories (a test's clone) run it every time.
+ */
+function stepOutput(repo: string, base: string, script: string, env: Record<string, string>): Promise<string> {
+  const key = JSON.stringify([repo, base, script, env]);
+  let output = frozenRepos.has(repo) ? stepOutputs.get(key) : undefined;
+  if (!output) {
+    output = scriptSlot(async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mlgen-gh-out-'));
+      try {
+        const file = join(dir, 'output');
+        writeFileSync(file, '');
+        await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: repo, env: { ...env, GITHUB_OUTPUT: file } });
+        return readFileSync(file, 'utf8');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+    if (frozenRepos.has(repo)) stepOutputs.set(key, output);
+  }
+  return output;
+}
+
 /** Runs the job's scripts that have an id, then expands its `outputs:` from their GITHUB_OUTPUT. */
 async function jobOutputs(job: Mapping, context: Mapping, repo: string, runOf: Run): Promise<Record<string, string>> {
   const steps: Record<string, { outputs: Record<string, string> }> = {};
@@ -313,14 +347,11 @@ async function jobOutputs(job: Mapping, context: Mapping, repo: string, runOf: R
   await originRef(repo, runOf.release, runOf.base);
   for (const step of job.steps as Mapping[]) {
     if (typeof step.run !== 'string' || typeof step.id !== 'string') continue;
-    const outputFile = join(mkdtempSync(join(tmpdir(), 'mlgen-gh-out-')), 'output');
-    writeFileSync(outputFile, '');
     const github = context.github as { event_name: string; sha: string };
     const stepEnv = Object.fromEntries(Object.entries((step.env ?? {}) as Record<string, string>).map(([k, v]) => [k, expand(String(v), context)]));
-    const env = { PATH: process.env.PATH ?? '', HOME: repo, GITHUB_EVENT_NAME: github.event_name, GITHUB_SHA: github.sha, GITHUB_OUTPUT: outputFile, ...stepEnv };
-    await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run], { cwd: repo, env });
+    const env = { PATH: process.env.PATH ?? '', HOME: repo, GITHUB_EVENT_NAME: github.event_name, GITHUB_SHA: github.sha, ...stepEnv };
     const outputs = Object.fromEntries(
-      readFileSync(outputFile, 'utf8')
+      (await stepOutput(repo, runOf.base, step.run, env))
         .split('\n')
         .filter((line) => line.includes('='))
         .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
@@ -350,7 +381,7 @@ export function gitRepo(file: string, release = ''): Promise<{ dir: string; base
   const key = `${file}\0${release}`;
   let repo = repos.get(key);
   if (!repo) {
-    repo = (async () => {
+    repo = scriptSlot(async () => {
       const dir = mkdtempSync(join(tmpdir(), 'mlgen-gh-repo-'));
       const git = async (...args: string[]) =>
         (await run('git', ['-c', 'user.name=mlgen', '-c', 'user.email=mlgen@example.com', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd: dir })).stdout.trim();
@@ -363,8 +394,9 @@ export function gitRepo(file: string, release = ''): Promise<{ dir: string; base
       writeFileSync(join(dir, file), 'change\n');
       await git('add', '-A');
       await git('commit', '-q', '-m', 'change');
+      frozenRepos.add(dir);
       return { dir, base, head: await git('rev-parse', 'HEAD') };
-    })();
+    });
     repos.set(key, repo);
   }
   return repo;

@@ -22,6 +22,7 @@ import type { Plan, PlanEvent } from '../../src/plan/index.js';
 import { GITLAB_CI_PATH, scheduleVariables, triggerVariables, webRunVariables } from '../../src/targets/gitlab/index.js';
 import { freezeRepository, gitlabCiLocalInProcess } from './gitlab-ci-local-in-process.js';
 import type { TargetHarness } from './harness.js';
+import { limiter } from './limit.js';
 
 const run = promisify(execFile);
 export const GITLAB_CI_LOCAL = new URL('../../node_modules/.bin/gitlab-ci-local', import.meta.url).pathname;
@@ -30,20 +31,9 @@ const PROBE_JOB = 'mlgen-workflow-probe';
 const OTHER_FILE = 'mlgen-unrelated/NOTES.txt';
 
 /** gitlab-ci-local is slow to start; a few at a time keep 2 cores busy without thrashing. */
-const MAX_PARALLEL = 3;
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function limited<T>(task: () => Promise<T>): Promise<T> {
-  if (running >= MAX_PARALLEL) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await task();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
+const limited = limiter(3);
+/** Repositories are a handful of git commands each; a batch asks for hundreds in one tick. */
+const makingRepositories = limiter(4);
 
 let stateCounter = 0;
 const temporary: string[] = [];
@@ -288,7 +278,7 @@ export class GitLabHarness implements TargetHarness {
     let dir = byChange.get(pathsChanged);
     if (!dir) {
       // Made once and then only listed: gitlab-ci-local in process may reuse its git answers.
-      dir = createRepository(files, plan, pathsChanged).then((made) => (freezeRepository(made), made));
+      dir = makingRepositories(() => createRepository(files, plan, pathsChanged)).then((made) => (freezeRepository(made), made));
       byChange.set(pathsChanged, dir);
     }
     return dir;

@@ -12,10 +12,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { evaluate, expandMacros, expandTemplate, truthy, type Context, type DependencyState } from './expressions.js';
 import type { Plan, PlanEvent } from '../../../src/plan/index.js';
+import { limiter } from '../../support/limit.js';
 
 // The steps run as child processes beside this thread (execFileSync held it, and every other
 // judge of a conformance batch waited for each script).
 const execFileAsync = promisify(execFile);
+const limited = limiter(4);
 
 type Doc = Record<string, any>;
 
@@ -295,17 +297,31 @@ async function outputsOf(job: Doc, variables: Record<string, string>, options: S
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(vars)) if (k !== 'System.AccessToken') env[k.replace(/\./g, '_').toUpperCase()] = v;
     for (const [k, v] of Object.entries((step.env ?? {}) as Record<string, string>)) env[k] = expandMacros(String(v), vars);
-    const { stdout } = await execFileAsync('bash', ['--noprofile', '--norc', '-c', expandMacros(step.bash, vars)], {
-      cwd: repo.dir,
-      encoding: 'utf8',
-      env: { PATH: `${repo.shims}:${process.env.PATH ?? ''}`, HOME: repo.dir, MLGEN_SIM_BASE: options.lastSuccessfulBuild === 'none' ? '' : repo.base, MLGEN_SIM_RELEASE: options.releaseBranch ?? 'main', ...env },
-    });
+    const script = expandMacros(step.bash, vars);
+    const stdout = await stepOutput(repo.dir, script, { PATH: `${repo.shims}:${process.env.PATH ?? ''}`, HOME: repo.dir, MLGEN_SIM_BASE: options.lastSuccessfulBuild === 'none' ? '' : repo.base, MLGEN_SIM_RELEASE: options.releaseBranch ?? 'main', ...env });
     for (const match of stdout.matchAll(/##vso\[task\.setvariable variable=([^;\]]+)(;isOutput=true)?\](.*)/gi)) {
       if (match[2]) outputs[`${step.name}.${match[1]}`] = match[3] ?? '';
       else vars[match[1] ?? ''] = match[3] ?? '';
     }
   }
   return outputs;
+}
+
+const stepOutputs = new Map<string, Promise<string>>();
+
+/**
+ * A step's stdout. The scratch repositories are made once and never changed, so the same
+ * script with the same environment prints the same: it runs once (the events of a manifest
+ * ask again and again).
+ */
+function stepOutput(dir: string, script: string, env: Record<string, string>): Promise<string> {
+  const key = JSON.stringify([dir, script, env]);
+  let stdout = stepOutputs.get(key);
+  if (!stdout) {
+    stdout = limited(async () => (await execFileAsync('bash', ['--noprofile', '--norc', '-c', script], { cwd: dir, encoding: 'utf8', env })).stdout);
+    stepOutputs.set(key, stdout);
+  }
+  return stdout;
 }
 
 const repos = new Map<string, { dir: string; base: string; shims: string }>();
