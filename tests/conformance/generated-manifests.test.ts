@@ -32,13 +32,11 @@ const ALL_TARGETS = ['github', 'gitlab', 'azure', 'jenkins'] as const satisfies 
 const TARGETS = ALL_TARGETS.filter((t) => (process.env.MLGEN_CONFORMANCE_TARGETS?.split(',') ?? ALL_TARGETS).includes(t));
 const HARNESSES: Record<TargetId, TargetHarness> = { github: githubHarness, gitlab: gitlabHarness, azure: azureHarness, jenkins: jenkinsHarness };
 /**
- * Every event of a manifest on every target is most of the run's time: some 20 questions per
- * manifest and target, about 3 s of CPU per manifest for the four (GitLab's are asked of
- * gitlab-ci-local's handler in process, tests/support/gitlab-ci-local-in-process.ts).
+ * A bound that only stops a hung tool: a minute per manifest judged for events, half an hour at
+ * least. (Every event of a manifest on every target is most of the run's time: some 20 questions
+ * per manifest and target, about 3 s of CPU per manifest for the four.)
  */
-const SUBSET = EVENT_RUNS;
-/** A bound that only stops a hung tool: a minute per manifest judged for events, half an hour at least. */
-const JUDGING_BOUND = Math.max(1_800_000, SUBSET * 60_000);
+const JUDGING_BOUND = Math.max(1_800_000, EVENT_RUNS * 60_000);
 /** The file each target always writes (GitHub: at least one workflow). */
 const MAIN_FILE: Record<TargetId, (path: string) => boolean> = {
   github: (path) => path.startsWith('.github/workflows/'),
@@ -99,7 +97,7 @@ async function observe(target: TargetId, text: string): Promise<Observation | st
   };
 }
 
-const texts = sampleManifests(Math.max(RUNS, SUBSET));
+const texts = sampleManifests(Math.max(RUNS, EVENT_RUNS));
 const verdicts = new Map<TargetId, Promise<Map<string, string[]>>>();
 const observations = new Map<TargetId, Promise<Map<string, Observation | string>>>();
 const seconds = new Map<string, number>();
@@ -111,11 +109,11 @@ function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  console.info(`conformance: ${SUBSET} random manifests for events and commands (the first ${RUNS} for the tools), seed ${SEED}; replay with MLGEN_SEED=${SEED}`);
+  console.info(`conformance: ${EVENT_RUNS} random manifests for events and commands (the first ${RUNS} for the tools), seed ${SEED}; replay with MLGEN_SEED=${SEED}`);
   // Slow tools first, so their processes run while GitHub's and Azure's checks use this thread.
   for (const target of (['jenkins', 'gitlab', 'github', 'azure'] as const).filter((t) => TARGETS.includes(t))) {
     verdicts.set(target, timed(`${target} tools`, () => judge(target, texts.slice(0, RUNS))));
-    const subset = texts.slice(0, SUBSET);
+    const subset = texts.slice(0, EVENT_RUNS);
     observations.set(
       target,
       timed(`${target} events`, async () => {
@@ -142,10 +140,10 @@ describe(`${RUNS} random manifests, rendered for every target`, () => {
   }, 600_000);
 });
 
-describe(`${SUBSET} random manifests (the first ${RUNS} of them those above): every event, every command`, () => {
+describe(`${EVENT_RUNS} random manifests (the first ${RUNS} of them those above): every event, every command`, () => {
   it.each(TARGETS)('%s runs exactly selectJobs() for every event, and every command arrives intact', async (target) => {
     const known = await observations.get(target)!;
-    await assertManifests(SUBSET, known, (text) => observe(target, text), (text, observation) => {
+    await assertManifests(EVENT_RUNS, known, (text) => observe(target, text), (text, observation) => {
       if (typeof observation === 'string') throw new Error(observation);
       expect({ target, jobs: observation.actual }).toEqual({ target, jobs: observation.expected });
       expect({ target, notIntact: observation.notIntact }).toEqual({ target, notIntact: [] });

@@ -294,10 +294,10 @@ export async function simulate(
   return states;
 }
 
-/** Where origin/<release> points in each repository, as last set here. */
-/** Scripts of jobs with outputs, a few at a time (a conformance batch asks thousands at once). */
-const scriptSlot = limiter(4);
+/** Scripts of jobs with outputs and repositories made, a few at a time (a conformance batch asks thousands at once). */
+const childProcesses = limiter(4);
 
+/** Where origin/<release> points in each repository, as last set here. */
 const originRefs = new Map<string, { base: string; done: Promise<unknown> }>();
 
 /** Points origin/<release> at `base` in `repo`, unless it already does (most runs of a repository ask the same). */
@@ -324,7 +324,7 @@ function stepOutput(repo: string, base: string, script: string, env: Record<stri
   const key = JSON.stringify([repo, base, script, env]);
   let output = frozenRepos.has(repo) ? stepOutputs.get(key) : undefined;
   if (!output) {
-    output = scriptSlot(async () => {
+    output = childProcesses(async () => {
       const dir = mkdtempSync(join(tmpdir(), 'mlgen-gh-out-'));
       try {
         const file = join(dir, 'output');
@@ -381,7 +381,7 @@ export function gitRepo(file: string, release = ''): Promise<{ dir: string; base
   const key = `${file}\0${release}`;
   let repo = repos.get(key);
   if (!repo) {
-    repo = scriptSlot(async () => {
+    repo = childProcesses(async () => {
       const dir = mkdtempSync(join(tmpdir(), 'mlgen-gh-repo-'));
       const git = async (...args: string[]) =>
         (await run('git', ['-c', 'user.name=mlgen', '-c', 'user.email=mlgen@example.com', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd: dir })).stdout.trim();
